@@ -1,1 +1,3 @@
-class P { static void Main() {} }
+using WasmSharp.Cli;
+
+return CliApp.Run(args, CliConsole.FromProcess());

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using WasmSharp.Binary;
+using WasmSharp.Scripting;
+
+namespace WasmSharp.Cli.Commands;
+
+/// <summary>
+/// <c>wasmsharp wast FILE... [--verbose]</c>: runs spec scripts. One summary line per file and one for
+/// the total; exit 1 when anything failed. Assertions that need execution are skipped until there is an engine.
+/// </summary>
+internal sealed class WastCommand : CliCommand
+{
+    private readonly Argument<string[]> _files = new("FILE") { Description = "The .wast scripts to run.", Arity = ArgumentArity.OneOrMore };
+    private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Print every failure with its line:column and reason." };
+    private readonly Option<bool> _customPageSizes = new("--custom-page-sizes") { Description = "Accept the custom-page-sizes proposal's binary memory limits." };
+
+    public WastCommand(CliConsole console)
+        : base("wast", "Run WebAssembly spec test scripts (.wast) and count passed, failed and skipped commands.", console)
+    {
+        Add(_files);
+        Add(_verbose);
+        Add(_customPageSizes);
+    }
+
+    protected override int Execute(ParseResult parseResult)
+    {
+        var verbose = parseResult.GetValue(_verbose);
+        var decodeOptions = parseResult.GetValue(_customPageSizes) ? new DecodeOptions { CustomPageSizes = true } : DecodeOptions.Default;
+        int passed = 0, failed = 0, skipped = 0;
+        foreach (var file in parseResult.GetRequiredValue(_files))
+        {
+            var report = RunOne(file, decodeOptions);
+            if (verbose)
+            {
+                foreach (var failure in report.Failures)
+                    Console.Out.WriteLine(failure.Location.IsKnown ? $"  {file}:{failure}" : $"  {file}: {failure}");
+            }
+            Console.Out.WriteLine(report.ToString());
+            passed += report.Passed;
+            failed += report.Failed;
+            skipped += report.Skipped;
+        }
+        Console.Out.WriteLine($"{passed} passed, {failed} failed, {skipped} skipped");
+        return failed == 0 ? CliApp.ExitSuccess : CliApp.ExitRejected;
+    }
+
+    /// <summary>
+    /// An unreadable file counts as one failure so that its line still appears and the totals still add
+    /// up; the reason goes to standard error as well, where a user looks for errors.
+    /// </summary>
+    private WastReport RunOne(string file, DecodeOptions decodeOptions)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var error = new CliInputException(file, e).Message;
+            Console.Error.WriteLine($"error: {error}");
+            return new WastReport(file, [new WastResult(SourceLocation.None, "script", WastOutcome.Fail(error))]);
+        }
+        return WastRunner.RunText(text, file, decodeOptions: decodeOptions);
+    }
+}

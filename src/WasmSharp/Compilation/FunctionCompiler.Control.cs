@@ -1,0 +1,294 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using WasmSharp.Model;
+using WasmSharp.Runtime;
+
+namespace WasmSharp.Compilation;
+
+internal sealed partial class FunctionCompiler
+{
+    private void EmitBlock(in Instruction ins, ControlKind kind)
+    {
+        if (_unreachable)
+        {
+            _controls.Add(new Control { Kind = kind, Dead = true });
+            return;
+        }
+        var (ps, rs) = _m.BlockSignature(ins.BlockType);
+        var c = new Control
+        {
+            Kind = kind,
+            Label = _il.DefineLabel(),
+            Params = ps,
+            Results = rs,
+            Height = _stack.Count - ps.Length,
+        };
+        if (kind == ControlKind.If)
+        {
+            Pop();
+            c.ElseLabel = _il.DefineLabel();
+            _il.Emit(OpCodes.Brfalse, c.ElseLabel);
+        }
+        _controls.Add(c);
+        if (kind == ControlKind.Loop)
+        {
+            _il.MarkLabel(c.Label);
+            EmitLoopHeaderChecks();
+        }
+    }
+
+    private void EmitElse()
+    {
+        var c = _controls[^1];
+        if (c.Dead) return;
+        if (!_unreachable)
+        {
+            _il.Emit(OpCodes.Br, c.Label);
+            c.BranchedTo = true;
+        }
+        _il.MarkLabel(c.ElseLabel);
+        c.HasElse = true;
+        _stack.RemoveRange(c.Height, _stack.Count - c.Height);
+        PushAll(c.Params);
+        _unreachable = false;
+    }
+
+    private void EmitEnd()
+    {
+        var c = _controls[^1];
+        _controls.RemoveAt(_controls.Count - 1);
+        if (c.Dead) return;
+        if (c.Kind == ControlKind.Function)
+        {
+            if (!_unreachable) EmitReturn();
+            return;
+        }
+        var reachable = !_unreachable;
+        if (c.Kind == ControlKind.If && !c.HasElse)
+        {
+            // The implicit else passes the parameters through; validation made them the results.
+            _il.MarkLabel(c.ElseLabel);
+            reachable = true;
+        }
+        if (c.Kind != ControlKind.Loop)
+        {
+            _il.MarkLabel(c.Label);
+            reachable |= c.BranchedTo;
+        }
+        _stack.RemoveRange(c.Height, _stack.Count - c.Height);
+        PushAll(c.Results);
+        _unreachable = !reachable;
+    }
+
+    private Control Target(uint depth) => _controls[_controls.Count - 1 - (int)depth];
+
+    /// <summary>Branches to the label at <paramref name="depth"/> with the operand stack as it is now.</summary>
+    private void EmitBranchTo(uint depth)
+    {
+        var c = Target(depth);
+        if (c.Kind == ControlKind.Function)
+        {
+            EmitReturn();
+            return;
+        }
+        var arity = c.LabelTypes.Length;
+        EmitDropUnder(arity, _stack.Count - arity - c.Height);
+        _il.Emit(OpCodes.Br, c.Label);
+        c.BranchedTo = true;
+    }
+
+    private void EmitBr(uint depth)
+    {
+        EmitBranchTo(depth);
+        _unreachable = true;
+    }
+
+    private void EmitBrIf(uint depth)
+    {
+        Pop();
+        var c = Target(depth);
+        if (c.Kind != ControlKind.Function && _stack.Count - c.LabelTypes.Length == c.Height)
+        {
+            _il.Emit(OpCodes.Brtrue, c.Label);
+            c.BranchedTo = true;
+            return;
+        }
+        var skip = _il.DefineLabel();
+        _il.Emit(OpCodes.Brfalse, skip);
+        EmitBranchTo(depth);
+        _il.MarkLabel(skip);
+    }
+
+    private void EmitBrTable(uint[] labels)
+    {
+        Pop();
+        var direct = true;
+        foreach (var depth in labels)
+        {
+            var c = Target(depth);
+            if (c.Kind == ControlKind.Function || _stack.Count - c.LabelTypes.Length != c.Height) direct = false;
+        }
+        var n = labels.Length - 1;
+        if (direct)
+        {
+            var targets = new Label[n];
+            for (var i = 0; i < n; i++)
+            {
+                var c = Target(labels[i]);
+                targets[i] = c.Label;
+                c.BranchedTo = true;
+            }
+            _il.Emit(OpCodes.Switch, targets);
+            var d = Target(labels[n]);
+            _il.Emit(OpCodes.Br, d.Label);
+            d.BranchedTo = true;
+        }
+        else
+        {
+            // Each target may have to drop a different number of values: one small trampoline per distinct target.
+            var trampolines = new Dictionary<uint, Label>();
+            Label TrampolineFor(uint depth)
+            {
+                if (!trampolines.TryGetValue(depth, out var l)) trampolines[depth] = l = _il.DefineLabel();
+                return l;
+            }
+            var targets = new Label[n];
+            for (var i = 0; i < n; i++) targets[i] = TrampolineFor(labels[i]);
+            _il.Emit(OpCodes.Switch, targets);
+            _il.Emit(OpCodes.Br, TrampolineFor(labels[n]));
+            foreach (var (depth, label) in trampolines)
+            {
+                _il.MarkLabel(label);
+                EmitBranchTo(depth);
+            }
+        }
+        _unreachable = true;
+    }
+
+    /// <summary>Returns with the function's results on top of the stack, dropping whatever lies under them.</summary>
+    private void EmitReturn()
+    {
+        var results = _type.Results;
+        var n = results.Length;
+        var below = _stack.Count - n;
+        if (n == 0)
+        {
+            for (var i = 0; i < below; i++) _il.Emit(OpCodes.Pop);
+            _il.Emit(OpCodes.Ret);
+            return;
+        }
+        // Results 1..n-1 go to the result slots, the first is the CIL return value.
+        for (var k = n - 1; k >= 1; k--)
+        {
+            var t = results[k];
+            var tmp = RentTemp(ClrTypes.Of(t));
+            _il.Emit(OpCodes.Stloc, tmp);
+            EmitSlotAddress(k);
+            _il.Emit(OpCodes.Ldloc, tmp);
+            _il.Emit(OpCodes.Stfld, ClrTypes.SlotField(t));
+            ReturnTemp(tmp);
+        }
+        if (below > 0)
+        {
+            var tmp = RentTemp(ClrTypes.Of(results[0]));
+            _il.Emit(OpCodes.Stloc, tmp);
+            for (var i = 0; i < below; i++) _il.Emit(OpCodes.Pop);
+            _il.Emit(OpCodes.Ldloc, tmp);
+            ReturnTemp(tmp);
+        }
+        _il.Emit(OpCodes.Ret);
+    }
+
+    private void EmitSlotAddress(int k)
+    {
+        LdCtx();
+        _il.Emit(OpCodes.Ldfld, Members.CtxResults);
+        LdcI4(k);
+        _il.Emit(OpCodes.Ldelema, typeof(ResultSlot));
+    }
+
+    // ---- Calls ----
+
+    private void EmitCall(uint functionIndex, bool tail)
+    {
+        var type = _m.FunctionTypes[functionIndex];
+        if (tail) EmitDropUnder(type.Params.Length, _stack.Count - type.Params.Length);
+        if (functionIndex >= _m.ImportedFunctionCount)
+        {
+            LdCtx();
+            if (tail) _il.Emit(OpCodes.Tailcall);
+            _il.Emit(OpCodes.Call, _m.Methods[functionIndex - _m.ImportedFunctionCount]);
+        }
+        else
+        {
+            // An import may belong to another instance or to the host: call through its Function object.
+            LdCtx();
+            _il.Emit(OpCodes.Ldfld, Members.CtxFunctions);
+            LdcI4((int)functionIndex);
+            _il.Emit(OpCodes.Ldelem_Ref);
+            EmitCallFunctionObject(type, tail);
+        }
+        AfterCall(type, tail);
+    }
+
+    private void EmitCallIndirect(uint typeIndex, uint tableIndex, bool tail)
+    {
+        var type = _m.FuncTypeAt(typeIndex);
+        var table = _m.Tables[tableIndex];
+        Pop();
+        if (!table.Limits.Is64) _il.Emit(OpCodes.Conv_U8);
+        LdCtx();
+        _il.Emit(OpCodes.Ldfld, Members.CtxTables);
+        LdcI4((int)tableIndex);
+        _il.Emit(OpCodes.Ldelem_Ref);
+        LdcI4(_m.Types.GetCanonicalId(typeIndex));
+        EmitCallHelper(TableOps.ResolveIndirectMethod);
+        if (tail)
+        {
+            var f = RentTemp(typeof(Function));
+            _il.Emit(OpCodes.Stloc, f);
+            EmitDropUnder(type.Params.Length, _stack.Count - type.Params.Length);
+            _il.Emit(OpCodes.Ldloc, f);
+            ReturnTemp(f);
+        }
+        EmitCallFunctionObject(type, tail);
+        AfterCall(type, tail);
+    }
+
+    /// <summary>With the arguments and then a <see cref="Function"/> on the stack: calls it.</summary>
+    private void EmitCallFunctionObject(FuncType type, bool tail)
+    {
+        var f = RentTemp(typeof(Function));
+        _il.Emit(OpCodes.Stloc, f);
+        // Host functions find their Wasm caller here (for Caller); cheaper than an extra argument on every call.
+        LdCtx();
+        _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+        LdCtx();
+        _il.Emit(OpCodes.Stfld, Members.StoreCurrentCaller);
+        _il.Emit(OpCodes.Ldloc, f);
+        _il.Emit(OpCodes.Ldfld, Members.FunctionContext);
+        _il.Emit(OpCodes.Ldloc, f);
+        _il.Emit(OpCodes.Ldfld, Members.FunctionCode);
+        ReturnTemp(f);
+        if (tail) _il.Emit(OpCodes.Tailcall);
+        _il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ClrTypes.ReturnOf(type), ClrTypes.ParametersOf(type), null);
+    }
+
+    private void AfterCall(FuncType type, bool tail)
+    {
+        if (tail)
+        {
+            _il.Emit(OpCodes.Ret);
+            _unreachable = true;
+            return;
+        }
+        Pop(type.Params.Length);
+        PushAll(type.Results);
+        for (var k = 1; k < type.Results.Length; k++)
+        {
+            EmitSlotAddress(k);
+            _il.Emit(OpCodes.Ldfld, ClrTypes.SlotField(type.Results[k]));
+        }
+        ReloadMemoryCaches();
+    }
+}

@@ -1,0 +1,282 @@
+using System.Reflection.Emit;
+using WasmSharp.Model;
+using WasmSharp.Runtime;
+
+namespace WasmSharp.Compilation;
+
+internal sealed partial class FunctionCompiler
+{
+    private void Emit(in Instruction ins)
+    {
+        switch (ins.Opcode)
+        {
+            // ---- Control ----
+            case Opcode.Unreachable:
+                LdcI4((int)TrapCode.Unreachable);
+                EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Create)));
+                _il.Emit(OpCodes.Throw);
+                _unreachable = true;
+                return;
+            case Opcode.Nop:
+                return;
+            case Opcode.Block:
+                EmitBlock(in ins, ControlKind.Block);
+                return;
+            case Opcode.Loop:
+                EmitBlock(in ins, ControlKind.Loop);
+                return;
+            case Opcode.If:
+                EmitBlock(in ins, ControlKind.If);
+                return;
+            case Opcode.Else:
+                EmitElse();
+                return;
+            case Opcode.End:
+                EmitEnd();
+                return;
+            case Opcode.Br:
+                EmitBr(ins.Index);
+                return;
+            case Opcode.BrIf:
+                EmitBrIf(ins.Index);
+                return;
+            case Opcode.BrTable:
+                EmitBrTable(ins.Labels!);
+                return;
+            case Opcode.Return:
+                EmitReturn();
+                _unreachable = true;
+                return;
+            case Opcode.Call:
+                EmitCall(ins.Index, tail: false);
+                return;
+            case Opcode.ReturnCall:
+                EmitCall(ins.Index, tail: true);
+                return;
+            case Opcode.CallIndirect:
+                EmitCallIndirect(ins.Index, ins.Index2, tail: false);
+                return;
+            case Opcode.ReturnCallIndirect:
+                EmitCallIndirect(ins.Index, ins.Index2, tail: true);
+                return;
+
+            // ---- Parametric ----
+            case Opcode.Drop:
+                Pop();
+                _il.Emit(OpCodes.Pop);
+                return;
+            case Opcode.Select:
+            case Opcode.SelectT:
+                EmitSelect();
+                return;
+
+            // ---- Variables ----
+            case Opcode.LocalGet:
+                EmitLocalGet(ins.Index);
+                return;
+            case Opcode.LocalSet:
+                EmitLocalSet(ins.Index);
+                return;
+            case Opcode.LocalTee:
+                _il.Emit(OpCodes.Dup);
+                Push(Peek());
+                EmitLocalSet(ins.Index);
+                return;
+            case Opcode.GlobalGet:
+                EmitGlobalGet(ins.Index);
+                return;
+            case Opcode.GlobalSet:
+                EmitGlobalSet(ins.Index);
+                return;
+
+            // ---- Constants ----
+            case Opcode.I32Const:
+                LdcI4(ins.I32);
+                Push(ValType.I32);
+                return;
+            case Opcode.I64Const:
+                _il.Emit(OpCodes.Ldc_I8, ins.I64);
+                Push(ValType.I64);
+                return;
+            case Opcode.F32Const:
+                _il.Emit(OpCodes.Ldc_R4, BitConverter.Int32BitsToSingle((int)ins.F32Bits));
+                Push(ValType.F32);
+                return;
+            case Opcode.F64Const:
+                _il.Emit(OpCodes.Ldc_R8, BitConverter.Int64BitsToDouble((long)ins.F64Bits));
+                Push(ValType.F64);
+                return;
+            case Opcode.V128Const:
+                _il.Emit(OpCodes.Ldc_I8, (long)ins.Value);
+                _il.Emit(OpCodes.Ldc_I8, (long)ins.ValueHigh);
+                EmitCallHelper(Members.Method(typeof(SimdOps), nameof(SimdOps.Const)));
+                Push(ValType.V128);
+                return;
+
+            // ---- References ----
+            case Opcode.RefNull:
+                _il.Emit(OpCodes.Ldnull);
+                Push(ins.Type);
+                return;
+            case Opcode.RefIsNull:
+                Pop();
+                _il.Emit(OpCodes.Ldnull);
+                _il.Emit(OpCodes.Ceq);
+                Push(ValType.I32);
+                return;
+            case Opcode.RefFunc:
+                LdCtx();
+                LdcI4((int)ins.Index);
+                _il.Emit(OpCodes.Call, Members.CtxGetFunction);
+                Push(ValType.Ref(HeapType.Concrete(_m.FunctionTypeIndices[ins.Index]), nullable: false));
+                return;
+            case Opcode.RefAsNonNull:
+            {
+                var t = Pop();
+                _il.Emit(OpCodes.Dup);
+                var ok = _il.DefineLabel();
+                _il.Emit(OpCodes.Brtrue, ok);
+                LdcI4((int)TrapCode.NullReference);
+                EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Throw)));
+                _il.MarkLabel(ok);
+                Push(t.WithNullable(false));
+                return;
+            }
+            case Opcode.BrOnNull:
+                EmitBrOnNull(ins.Index);
+                return;
+            case Opcode.BrOnNonNull:
+                EmitBrOnNonNull(ins.Index);
+                return;
+        }
+
+        if (TryEmitNumeric(in ins)) return;
+        if (TryEmitMemory(in ins)) return;
+        if (TryEmitTable(in ins)) return;
+        if (TryEmitSimd(in ins)) return;
+        if (OpHelpers.TryGet(ins.Opcode, out var helper))
+        {
+            EmitHelperOp(in ins, helper);
+            return;
+        }
+        EmitUnsupported(in ins);
+    }
+
+    /// <summary>Calls the helper of a plain value instruction, passing lane or shuffle immediates after the operands.</summary>
+    private void EmitHelperOp(in Instruction ins, System.Reflection.MethodInfo helper)
+    {
+        var info = ins.Info;
+        if (info.Params is null || info.Results is null) throw new InvalidOperationException($"{info.Name} has no fixed signature");
+        switch (info.Immediates)
+        {
+            case ImmediateKind.Lane:
+                LdcI4(ins.Lane);
+                break;
+            case ImmediateKind.Shuffle:
+                _il.Emit(OpCodes.Ldc_I8, (long)ins.Value);
+                _il.Emit(OpCodes.Ldc_I8, (long)ins.ValueHigh);
+                break;
+        }
+        EmitCallHelper(helper);
+        Pop(info.Params.Length);
+        PushAll(info.Results);
+    }
+
+    /// <summary>An instruction the compiler does not handle: the function compiles, and traps if it gets here.</summary>
+    private void EmitUnsupported(in Instruction ins)
+    {
+        _il.Emit(OpCodes.Ldstr, $"instruction {ins.Info.Name} is not supported by the WasmSharp compiler yet");
+        _il.Emit(OpCodes.Newobj, typeof(NotSupportedException).GetConstructor([typeof(string)])!);
+        _il.Emit(OpCodes.Throw);
+        _unreachable = true;
+    }
+
+    private void EmitSelect()
+    {
+        Pop();
+        var t = Pop();
+        // [a b cond] -> cond ? a : b
+        var takeA = _il.DefineLabel();
+        var done = _il.DefineLabel();
+        _il.Emit(OpCodes.Brtrue, takeA);
+        var tmp = RentTemp(ClrTypes.Of(t));
+        _il.Emit(OpCodes.Stloc, tmp);
+        _il.Emit(OpCodes.Pop);
+        _il.Emit(OpCodes.Ldloc, tmp);
+        ReturnTemp(tmp);
+        _il.Emit(OpCodes.Br, done);
+        _il.MarkLabel(takeA);
+        _il.Emit(OpCodes.Pop);
+        _il.MarkLabel(done);
+    }
+
+    private void EmitBrOnNull(uint depth)
+    {
+        // [.. ref] -> branch without the ref when null, else keep it (now non-null).
+        var t = Pop();
+        var notNull = _il.DefineLabel();
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Brtrue, notNull);
+        _il.Emit(OpCodes.Pop);
+        EmitBranchTo(depth);
+        _il.MarkLabel(notNull);
+        Push(t.WithNullable(false));
+    }
+
+    private void EmitBrOnNonNull(uint depth)
+    {
+        // [.. ref] -> branch with the ref when non-null, else drop it.
+        var t = Pop();
+        var isNull = _il.DefineLabel();
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Brfalse, isNull);
+        Push(t.WithNullable(false));
+        EmitBranchTo(depth);
+        Pop();
+        _il.MarkLabel(isNull);
+        _il.Emit(OpCodes.Pop);
+    }
+
+    // ---- Locals and globals ----
+
+    private void EmitLocalGet(uint index)
+    {
+        if (index < _ctxArg) _il.Emit(OpCodes.Ldarg, (short)index);
+        else _il.Emit(OpCodes.Ldloc, _locals[index - (uint)_ctxArg]);
+        Push(_localTypes[index]);
+    }
+
+    private void EmitLocalSet(uint index)
+    {
+        Pop();
+        if (index < _ctxArg) _il.Emit(OpCodes.Starg, (short)index);
+        else _il.Emit(OpCodes.Stloc, _locals[index - (uint)_ctxArg]);
+    }
+
+    private void LdGlobalCell(uint index)
+    {
+        LdCtx();
+        _il.Emit(OpCodes.Ldfld, Members.CtxGlobals);
+        LdcI4((int)index);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    private void EmitGlobalGet(uint index)
+    {
+        var t = _m.Globals[index].Type;
+        LdGlobalCell(index);
+        _il.Emit(OpCodes.Ldfld, ClrTypes.GlobalField(t));
+        Push(t);
+    }
+
+    private void EmitGlobalSet(uint index)
+    {
+        var t = Pop();
+        var tmp = RentTemp(ClrTypes.Of(t));
+        _il.Emit(OpCodes.Stloc, tmp);
+        LdGlobalCell(index);
+        _il.Emit(OpCodes.Ldloc, tmp);
+        ReturnTemp(tmp);
+        _il.Emit(OpCodes.Stfld, ClrTypes.GlobalField(_m.Globals[index].Type));
+    }
+}

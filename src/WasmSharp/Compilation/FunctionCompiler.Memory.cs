@@ -1,0 +1,238 @@
+using System.Reflection.Emit;
+using WasmSharp.Binary;
+using WasmSharp.Model;
+using WasmSharp.Runtime;
+
+namespace WasmSharp.Compilation;
+
+internal sealed partial class FunctionCompiler
+{
+    // Per memory index, for memories this function loads from or stores to: the Memory object, and its
+    // base and length cached in locals (reloaded after every call and memory.grow, which may move it).
+    private LocalBuilder?[] _memoryObject = [];
+    private LocalBuilder?[] _memoryBase = [];
+    private LocalBuilder?[] _memoryLength = [];
+
+    /// <summary>Finds the memories the body accesses (one quick decoding pass) and loads their caches.</summary>
+    private void PrepareMemoryCaches()
+    {
+        var count = _m.Memories.Length;
+        if (count == 0) return;
+        _memoryObject = new LocalBuilder?[count];
+        _memoryBase = new LocalBuilder?[count];
+        _memoryLength = new LocalBuilder?[count];
+        var reader = new InstructionReader(_body.Code.Span, _body.Offset);
+        while (reader.TryRead(out var ins))
+        {
+            if (!HasMemArg(ins.Opcode)) continue;
+            var m = (int)ins.MemArg.MemoryIndex;
+            if (_memoryObject[m] is not null) continue;
+            _memoryObject[m] = _il.DeclareLocal(typeof(Memory));
+            _memoryBase[m] = _il.DeclareLocal(typeof(nint));
+            _memoryLength[m] = _il.DeclareLocal(typeof(ulong));
+            LdCtx();
+            _il.Emit(OpCodes.Ldfld, Members.CtxMemories);
+            LdcI4(m);
+            _il.Emit(OpCodes.Ldelem_Ref);
+            _il.Emit(OpCodes.Stloc, _memoryObject[m]!);
+        }
+        ReloadMemoryCaches();
+    }
+
+    private static bool HasMemArg(Opcode op)
+    {
+        var v = (int)op;
+        return (v >= (int)Opcode.I32Load && v <= (int)Opcode.I64Store32)
+            || (v >= (int)Opcode.V128Load && v <= (int)Opcode.V128Store)
+            || (v >= (int)Opcode.V128Load8Lane && v <= (int)Opcode.V128Load64Zero);
+    }
+
+    private void ReloadMemoryCaches()
+    {
+        for (var m = 0; m < _memoryObject.Length; m++)
+        {
+            if (_memoryObject[m] is not { } obj) continue;
+            _il.Emit(OpCodes.Ldloc, obj);
+            _il.Emit(OpCodes.Ldfld, Members.MemoryBase);
+            _il.Emit(OpCodes.Stloc, _memoryBase[m]!);
+            _il.Emit(OpCodes.Ldloc, obj);
+            _il.Emit(OpCodes.Ldfld, Members.MemoryLength);
+            _il.Emit(OpCodes.Stloc, _memoryLength[m]!);
+        }
+    }
+
+    /// <summary>
+    /// With an address operand on the stack (its type already popped): checks that <paramref name="size"/>
+    /// bytes at address + offset lie inside the memory, trapping otherwise, and leaves the native pointer.
+    /// </summary>
+    private void EmitEffectiveAddress(MemArg memArg, int size)
+    {
+        var m = (int)memArg.MemoryIndex;
+        if (_m.Memories[m].Limits.Is64)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset);
+            LdcI4(size);
+            _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
+            EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Check64)));
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
+            _il.Emit(OpCodes.Add);
+            return;
+        }
+        // A 32-bit address plus a 32-bit offset plus the size fits in 64 bits: one unsigned compare.
+        var ok = _il.DefineLabel();
+        _il.Emit(OpCodes.Conv_U8);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Ldc_I8, (long)(memArg.Offset + (ulong)size));
+        _il.Emit(OpCodes.Add);
+        _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
+        _il.Emit(OpCodes.Ble_Un, ok);
+        EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.MemoryOutOfBounds)));
+        _il.MarkLabel(ok);
+        _il.Emit(OpCodes.Conv_U);
+        _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
+        _il.Emit(OpCodes.Add);
+        if (memArg.Offset != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset);
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Add);
+        }
+    }
+
+    private void Load(in Instruction ins, int size, ValType result, OpCode load, OpCode? widen = null)
+    {
+        Pop();
+        EmitEffectiveAddress(ins.MemArg, size);
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        _il.Emit(load);
+        if (widen is { } w) _il.Emit(w);
+        Push(result);
+    }
+
+    private void Store(in Instruction ins, int size, OpCode store, OpCode? narrow = null)
+    {
+        var t = Pop();
+        Pop();
+        var value = RentTemp(ClrTypes.Of(t));
+        _il.Emit(OpCodes.Stloc, value);
+        EmitEffectiveAddress(ins.MemArg, size);
+        _il.Emit(OpCodes.Ldloc, value);
+        ReturnTemp(value);
+        if (narrow is { } n) _il.Emit(n);
+        _il.Emit(OpCodes.Unaligned, (byte)1);
+        _il.Emit(store);
+    }
+
+    private bool TryEmitMemory(in Instruction ins)
+    {
+        switch (ins.Opcode)
+        {
+            case Opcode.I32Load: Load(in ins, 4, ValType.I32, OpCodes.Ldind_I4); return true;
+            case Opcode.I64Load: Load(in ins, 8, ValType.I64, OpCodes.Ldind_I8); return true;
+            case Opcode.F32Load: Load(in ins, 4, ValType.F32, OpCodes.Ldind_R4); return true;
+            case Opcode.F64Load: Load(in ins, 8, ValType.F64, OpCodes.Ldind_R8); return true;
+            case Opcode.I32Load8S: Load(in ins, 1, ValType.I32, OpCodes.Ldind_I1); return true;
+            case Opcode.I32Load8U: Load(in ins, 1, ValType.I32, OpCodes.Ldind_U1); return true;
+            case Opcode.I32Load16S: Load(in ins, 2, ValType.I32, OpCodes.Ldind_I2); return true;
+            case Opcode.I32Load16U: Load(in ins, 2, ValType.I32, OpCodes.Ldind_U2); return true;
+            case Opcode.I64Load8S: Load(in ins, 1, ValType.I64, OpCodes.Ldind_I1, OpCodes.Conv_I8); return true;
+            case Opcode.I64Load8U: Load(in ins, 1, ValType.I64, OpCodes.Ldind_U1, OpCodes.Conv_U8); return true;
+            case Opcode.I64Load16S: Load(in ins, 2, ValType.I64, OpCodes.Ldind_I2, OpCodes.Conv_I8); return true;
+            case Opcode.I64Load16U: Load(in ins, 2, ValType.I64, OpCodes.Ldind_U2, OpCodes.Conv_U8); return true;
+            case Opcode.I64Load32S: Load(in ins, 4, ValType.I64, OpCodes.Ldind_I4, OpCodes.Conv_I8); return true;
+            case Opcode.I64Load32U: Load(in ins, 4, ValType.I64, OpCodes.Ldind_U4, OpCodes.Conv_U8); return true;
+            case Opcode.I32Store: Store(in ins, 4, OpCodes.Stind_I4); return true;
+            case Opcode.I64Store: Store(in ins, 8, OpCodes.Stind_I8); return true;
+            case Opcode.F32Store: Store(in ins, 4, OpCodes.Stind_R4); return true;
+            case Opcode.F64Store: Store(in ins, 8, OpCodes.Stind_R8); return true;
+            case Opcode.I32Store8: Store(in ins, 1, OpCodes.Stind_I1); return true;
+            case Opcode.I32Store16: Store(in ins, 2, OpCodes.Stind_I2); return true;
+            case Opcode.I64Store8: Store(in ins, 1, OpCodes.Stind_I1, OpCodes.Conv_I4); return true;
+            case Opcode.I64Store16: Store(in ins, 2, OpCodes.Stind_I2, OpCodes.Conv_I4); return true;
+            case Opcode.I64Store32: Store(in ins, 4, OpCodes.Stind_I4, OpCodes.Conv_I4); return true;
+
+            case Opcode.MemorySize:
+            {
+                LdMemoryObject(ins.Index);
+                EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Size)));
+                var t = AddressType(ins.Index);
+                if (t.Code == ValType.I32Code) _il.Emit(OpCodes.Conv_I4);
+                Push(t);
+                return true;
+            }
+            case Opcode.MemoryGrow:
+            {
+                var t = Pop();
+                if (t.Code == ValType.I32Code) _il.Emit(OpCodes.Conv_U8);
+                LdMemoryObject(ins.Index);
+                EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Grow)));
+                if (t.Code == ValType.I32Code) _il.Emit(OpCodes.Conv_I4);
+                Push(t);
+                ReloadMemoryCaches();
+                return true;
+            }
+            case Opcode.MemoryFill:
+                WidenOperands(3, 0b101);
+                LdMemoryObject(ins.Index);
+                EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Fill)));
+                return true;
+            case Opcode.MemoryCopy:
+                WidenOperands(3, 0b111);
+                LdMemoryObject(ins.Index);
+                LdMemoryObject(ins.Index2);
+                EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Copy)));
+                return true;
+            case Opcode.MemoryInit:
+                WidenOperands(3, 0b111);
+                LdMemoryObject(ins.Index2);
+                LdCtx();
+                LdcI4((int)ins.Index);
+                EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Init)));
+                return true;
+            case Opcode.DataDrop:
+                LdCtx();
+                LdcI4((int)ins.Index);
+                EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.DataDrop)));
+                return true;
+            default:
+                return TryEmitSimdMemory(in ins);
+        }
+    }
+
+    private ValType AddressType(uint memoryIndex) => _m.Memories[memoryIndex].Limits.Is64 ? ValType.I64 : ValType.I32;
+
+    private void LdMemoryObject(uint index)
+    {
+        LdCtx();
+        _il.Emit(OpCodes.Ldfld, Members.CtxMemories);
+        LdcI4((int)index);
+        _il.Emit(OpCodes.Ldelem_Ref);
+    }
+
+    /// <summary>
+    /// Pops the top <paramref name="count"/> operands and pushes them back with every i32 among those selected by
+    /// <paramref name="mask"/> (bit 0 = deepest) zero-extended to 64 bits, so helpers can take addresses and lengths as ulong.
+    /// </summary>
+    private void WidenOperands(int count, int mask)
+    {
+        var types = new ValType[count];
+        for (var i = 0; i < count; i++) types[i] = _stack[_stack.Count - count + i];
+        Pop(count);
+        var needed = false;
+        for (var i = 0; i < count; i++) needed |= (mask & (1 << i)) != 0 && types[i].Code == ValType.I32Code;
+        if (!needed) return;
+        var temps = new LocalBuilder[count];
+        for (var i = count - 1; i >= 0; i--)
+        {
+            temps[i] = RentTemp(ClrTypes.Of(types[i]));
+            _il.Emit(OpCodes.Stloc, temps[i]);
+        }
+        for (var i = 0; i < count; i++)
+        {
+            _il.Emit(OpCodes.Ldloc, temps[i]);
+            if ((mask & (1 << i)) != 0 && types[i].Code == ValType.I32Code) _il.Emit(OpCodes.Conv_U8);
+            ReturnTemp(temps[i]);
+        }
+    }
+}

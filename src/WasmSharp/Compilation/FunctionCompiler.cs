@@ -1,0 +1,209 @@
+using System.Reflection.Emit;
+using WasmSharp.Binary;
+using WasmSharp.Model;
+
+namespace WasmSharp.Compilation;
+
+/// <summary>
+/// Compiles one Wasm function body to the CIL of one static method
+/// <c>R f(P0 .. Pn-1, InstanceContext ctx)</c>, in a single pass over the instructions:
+/// <list type="bullet">
+/// <item>Wasm parameters are the CIL arguments, Wasm locals are CIL locals.</item>
+/// <item>The operand stack is the CIL evaluation stack, value for value; a type stack mirrors it so that
+/// branches can drop the values a label does not carry (through temporaries) and so that untyped
+/// instructions (select, drop) know what they handle.</item>
+/// <item>Blocks, loops and ifs become labels; code after an unconditional branch is not emitted
+/// (the CLI requires a known stack shape everywhere, and the code is dead anyway).</item>
+/// <item>The first result is the CIL return value; further results go to the store's result slots
+/// (<see cref="Runtime.ResultSlot"/>), which keeps tail calls possible for every signature.</item>
+/// <item>The context argument is last, so call arguments already on the stack need no shuffling.</item>
+/// </list>
+/// </summary>
+internal sealed partial class FunctionCompiler
+{
+    private readonly ModuleCompilation _m;
+    private readonly int _functionIndex;
+    private readonly FunctionBody _body;
+    private readonly ILGenerator _il;
+    private readonly FuncType _type;
+    private readonly short _ctxArg;
+    private readonly ValType[] _localTypes;
+    private readonly LocalBuilder[] _locals;
+    private readonly List<ValType> _stack = new(16);
+    private readonly List<Control> _controls = new(16);
+    private readonly Dictionary<Type, Stack<LocalBuilder>> _temps = [];
+    private bool _unreachable;
+
+    internal FunctionCompiler(ModuleCompilation module, int functionIndex, FunctionBody body, ILGenerator il)
+    {
+        _m = module;
+        _functionIndex = functionIndex;
+        _body = body;
+        _il = il;
+        _type = module.FunctionTypes[functionIndex];
+        _ctxArg = checked((short)_type.Params.Length);
+        var localCount = body.LocalCount;
+        if (localCount + (ulong)_type.Params.Length > MaxLocals)
+            throw new ImplementationLimitException($"function {functionIndex} has more than {MaxLocals} locals", SourceLocation.AtOffset(body.Offset));
+        _localTypes = new ValType[_type.Params.Length + (int)localCount];
+        _type.Params.CopyTo(_localTypes, 0);
+        var n = _type.Params.Length;
+        foreach (var group in body.Locals)
+            for (var i = 0u; i < group.Count; i++) _localTypes[n++] = group.Type;
+        _locals = new LocalBuilder[localCount];
+    }
+
+    /// <summary>The CLI addresses at most 65535 locals; keep room for temporaries.</summary>
+    private const ulong MaxLocals = 50_000;
+
+    private enum ControlKind : byte
+    {
+        Function,
+        Block,
+        Loop,
+        If,
+    }
+
+    private sealed class Control
+    {
+        public ControlKind Kind;
+        public Label Label;
+        public Label ElseLabel;
+        public bool HasElse;
+        public ValType[] Params = [];
+        public ValType[] Results = [];
+        /// <summary>Height of the type stack below the block's parameters.</summary>
+        public int Height;
+        /// <summary>The block was entered in dead code: nothing of it is emitted.</summary>
+        public bool Dead;
+        /// <summary>Some branch targets the block's end.</summary>
+        public bool BranchedTo;
+
+        public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
+    }
+
+    internal void Compile()
+    {
+        var dummy = _il.DeclareLocal(typeof(byte));
+        for (var i = 0; i < _locals.Length; i++) _locals[i] = _il.DeclareLocal(ClrTypes.Of(_localTypes[_type.Params.Length + i]));
+
+        EmitStackCheck(dummy);
+        PrepareMemoryCaches();
+        EmitEntryChecks();
+
+        _controls.Add(new Control { Kind = ControlKind.Function, Label = _il.DefineLabel(), Results = _type.Results, Height = 0 });
+        var reader = new InstructionReader(_body.Code.Span, _body.Offset);
+        while (reader.TryRead(out var ins))
+        {
+            if (_unreachable && !IsStructural(ins.Opcode)) continue;
+            Emit(in ins);
+            if (_controls.Count == 0) break;
+        }
+    }
+
+    private static bool IsStructural(Opcode op) => op is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End;
+
+    /// <summary>
+    /// Traps before the .NET stack overflows: the address of a local is the stack pointer, compared with
+    /// the limit the store computed for this thread. One compare per call, no counter to undo on return.
+    /// </summary>
+    private void EmitStackCheck(LocalBuilder dummy)
+    {
+        var ok = _il.DefineLabel();
+        _il.Emit(OpCodes.Ldloca, dummy);
+        _il.Emit(OpCodes.Conv_U);
+        LdCtx();
+        _il.Emit(OpCodes.Ldfld, Members.CtxStackLimit);
+        _il.Emit(OpCodes.Bge_Un, ok);
+        _il.Emit(OpCodes.Call, Members.Method(typeof(Traps), nameof(Traps.StackExhausted)));
+        _il.MarkLabel(ok);
+    }
+
+    // ---- Type stack ----
+
+    private void Push(ValType t) => _stack.Add(t);
+
+    private ValType Pop()
+    {
+        var t = _stack[^1];
+        _stack.RemoveAt(_stack.Count - 1);
+        return t;
+    }
+
+    private void Pop(int n) => _stack.RemoveRange(_stack.Count - n, n);
+
+    private ValType Peek(int depth = 0) => _stack[_stack.Count - 1 - depth];
+
+    private void PushAll(ValType[] types)
+    {
+        foreach (var t in types) _stack.Add(t);
+    }
+
+    // ---- IL helpers ----
+
+    private void LdCtx() => _il.Emit(OpCodes.Ldarg, _ctxArg);
+
+    private void LdcI4(int value)
+    {
+        switch (value)
+        {
+            case -1: _il.Emit(OpCodes.Ldc_I4_M1); break;
+            case 0: _il.Emit(OpCodes.Ldc_I4_0); break;
+            case 1: _il.Emit(OpCodes.Ldc_I4_1); break;
+            case 2: _il.Emit(OpCodes.Ldc_I4_2); break;
+            case 3: _il.Emit(OpCodes.Ldc_I4_3); break;
+            case 4: _il.Emit(OpCodes.Ldc_I4_4); break;
+            case 5: _il.Emit(OpCodes.Ldc_I4_5); break;
+            case 6: _il.Emit(OpCodes.Ldc_I4_6); break;
+            case 7: _il.Emit(OpCodes.Ldc_I4_7); break;
+            case 8: _il.Emit(OpCodes.Ldc_I4_8); break;
+            default:
+                if (value is >= sbyte.MinValue and <= sbyte.MaxValue) _il.Emit(OpCodes.Ldc_I4_S, (sbyte)value);
+                else _il.Emit(OpCodes.Ldc_I4, value);
+                break;
+        }
+    }
+
+    private LocalBuilder RentTemp(Type type)
+    {
+        if (_temps.TryGetValue(type, out var free) && free.Count > 0) return free.Pop();
+        return _il.DeclareLocal(type);
+    }
+
+    private void ReturnTemp(LocalBuilder local)
+    {
+        if (!_temps.TryGetValue(local.LocalType, out var free)) _temps[local.LocalType] = free = new Stack<LocalBuilder>();
+        free.Push(local);
+    }
+
+    /// <summary>
+    /// Removes the <paramref name="drop"/> values lying under the top <paramref name="keep"/> values
+    /// of the CIL stack (the type stack is left alone: callers are about to leave this code path).
+    /// </summary>
+    private void EmitDropUnder(int keep, int drop)
+    {
+        if (drop == 0) return;
+        if (keep == 0)
+        {
+            for (var i = 0; i < drop; i++) _il.Emit(OpCodes.Pop);
+            return;
+        }
+        var saved = new LocalBuilder[keep];
+        for (var i = 0; i < keep; i++)
+        {
+            saved[i] = RentTemp(ClrTypes.Of(Peek(i)));
+            _il.Emit(OpCodes.Stloc, saved[i]);
+        }
+        for (var i = 0; i < drop; i++) _il.Emit(OpCodes.Pop);
+        for (var i = keep - 1; i >= 0; i--)
+        {
+            _il.Emit(OpCodes.Ldloc, saved[i]);
+            ReturnTemp(saved[i]);
+        }
+    }
+
+    private void EmitCallHelper(System.Reflection.MethodInfo method) => _il.Emit(OpCodes.Call, method);
+
+    private static InvalidOperationException Unsupported(in Instruction ins) =>
+        new($"instruction {ins.Info.Name} at offset 0x{ins.Offset:x} is not supported by the compiler yet");
+}

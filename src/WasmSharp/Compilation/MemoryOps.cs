@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using WasmSharp.Runtime;
+
+namespace WasmSharp.Compilation;
+
+/// <summary>Memory instructions that are calls rather than inline code: size, grow and the bulk operations.</summary>
+internal static unsafe class MemoryOps
+{
+    /// <summary>Bounds check of a 64-bit address (memory64): returns the effective address or traps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong Check64(ulong address, ulong offset, int size, ulong length)
+    {
+        var ea = address + offset;
+        if (ea < address || ea > length || length - ea < (ulong)size) Traps.MemoryOutOfBounds();
+        return ea;
+    }
+
+    internal static long Size(Memory memory) => (long)memory.PageCount;
+
+    internal static long Grow(ulong delta, Memory memory) => memory.Grow(delta);
+
+    internal static void Fill(ulong destination, int value, ulong count, Memory memory)
+    {
+        var length = memory.Length;
+        if (destination > length || count > length - destination) Traps.MemoryOutOfBounds();
+        NativeMemory.Fill(memory.Base + destination, (nuint)count, (byte)value);
+    }
+
+    internal static void Copy(ulong destination, ulong source, ulong count, Memory to, Memory from)
+    {
+        if (destination > to.Length || count > to.Length - destination) Traps.MemoryOutOfBounds();
+        if (source > from.Length || count > from.Length - source) Traps.MemoryOutOfBounds();
+        Buffer.MemoryCopy(from.Base + source, to.Base + destination, count, count);
+    }
+
+    internal static void Init(ulong destination, ulong source, ulong count, Memory memory, InstanceContext context, int dataIndex)
+    {
+        var data = context.Data[dataIndex];
+        if (source > (ulong)data.Length || count > (ulong)data.Length - source) Traps.MemoryOutOfBounds();
+        if (destination > memory.Length || count > memory.Length - destination) Traps.MemoryOutOfBounds();
+        data.AsSpan((int)source, (int)count).CopyTo(new Span<byte>(memory.Base + destination, (int)count));
+    }
+
+    internal static void DataDrop(InstanceContext context, int dataIndex) => context.Data[dataIndex] = [];
+}
+
+/// <summary>Table instructions and the lookup behind call_indirect.</summary>
+internal static class TableOps
+{
+    internal static readonly System.Reflection.MethodInfo ResolveIndirectMethod = Members.Method(typeof(TableOps), nameof(ResolveIndirect));
+
+    /// <summary>The function call_indirect calls: traps on a bad index, a null entry or a type that does not match.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Function ResolveIndirect(ulong index, Table table, int typeId)
+    {
+        var elements = table.Elements;
+        if (index >= (ulong)elements.Length) Traps.Throw(TrapCode.UndefinedElement);
+        var f = Unsafe.As<Function?>(elements[index]);
+        if (f is null) Traps.Throw(TrapCode.UninitializedElement);
+        if (f.TypeId != typeId) CheckSubtype(f, typeId);
+        return f;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void CheckSubtype(Function f, int typeId)
+    {
+        if (!f.Context.Store.Engine.Types.IsSubtype(f.TypeId, typeId)) Traps.Throw(TrapCode.IndirectCallTypeMismatch);
+    }
+
+    internal static object? Get(ulong index, Table table)
+    {
+        var elements = table.Elements;
+        if (index >= (ulong)elements.Length) Traps.TableOutOfBounds();
+        return elements[index];
+    }
+
+    internal static void Set(ulong index, object? value, Table table)
+    {
+        var elements = table.Elements;
+        if (index >= (ulong)elements.Length) Traps.TableOutOfBounds();
+        elements[index] = value;
+    }
+
+    internal static long Size(Table table) => table.Elements.Length;
+
+    internal static long Grow(object? initial, ulong delta, Table table) => table.Grow(delta, initial);
+
+    internal static void Fill(ulong index, object? value, ulong count, Table table)
+    {
+        var elements = table.Elements;
+        if (index > (ulong)elements.Length || count > (ulong)elements.Length - index) Traps.TableOutOfBounds();
+        Array.Fill(elements, value, (int)index, (int)count);
+    }
+
+    internal static void Copy(ulong destination, ulong source, ulong count, Table to, Table from)
+    {
+        var d = to.Elements;
+        var s = from.Elements;
+        if (destination > (ulong)d.Length || count > (ulong)d.Length - destination) Traps.TableOutOfBounds();
+        if (source > (ulong)s.Length || count > (ulong)s.Length - source) Traps.TableOutOfBounds();
+        Array.Copy(s, (int)source, d, (int)destination, (int)count);
+    }
+
+    internal static void Init(ulong destination, ulong source, ulong count, Table table, InstanceContext context, int elementIndex)
+    {
+        var segment = context.Elements[elementIndex];
+        var d = table.Elements;
+        if (source > (ulong)segment.Length || count > (ulong)segment.Length - source) Traps.TableOutOfBounds();
+        if (destination > (ulong)d.Length || count > (ulong)d.Length - destination) Traps.TableOutOfBounds();
+        Array.Copy(segment, (int)source, d, (int)destination, (int)count);
+    }
+
+    internal static void ElemDrop(InstanceContext context, int elementIndex) => context.Elements[elementIndex] = [];
+}

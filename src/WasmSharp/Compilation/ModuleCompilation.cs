@@ -1,0 +1,83 @@
+using System.Reflection.Emit;
+using WasmSharp.Model;
+using WasmSharp.Runtime;
+using WasmSharp.Validation;
+
+namespace WasmSharp.Compilation;
+
+/// <summary>What every function compiler of one module needs to know about the module.</summary>
+internal sealed class ModuleCompilation
+{
+    internal ModuleCompilation(Model.Module module, ModuleTypes types, EngineConfig config)
+    {
+        Module = module;
+        Types = types;
+        Config = config;
+        TypeDefs = module.GetTypes();
+        var functionTypes = new List<uint>();
+        var tables = new List<TableType>();
+        var memories = new List<MemoryType>();
+        var globals = new List<GlobalType>();
+        foreach (var import in module.Imports)
+        {
+            switch (import.Kind)
+            {
+                case ExternalKind.Func: functionTypes.Add(import.Descriptor.FuncTypeIndex); break;
+                case ExternalKind.Table: tables.Add(import.Descriptor.Table!); break;
+                case ExternalKind.Memory: memories.Add(import.Descriptor.Memory!); break;
+                case ExternalKind.Global: globals.Add(import.Descriptor.Global); break;
+            }
+        }
+        ImportedFunctionCount = functionTypes.Count;
+        ImportedGlobalCount = globals.Count;
+        functionTypes.AddRange(module.Functions);
+        foreach (var t in module.Tables) tables.Add(t.Type);
+        memories.AddRange(module.Memories);
+        foreach (var g in module.Globals) globals.Add(g.Type);
+
+        FunctionTypeIndices = [.. functionTypes];
+        FunctionTypes = new FuncType[FunctionTypeIndices.Length];
+        FunctionTypeIds = new int[FunctionTypeIndices.Length];
+        for (var i = 0; i < FunctionTypeIndices.Length; i++)
+        {
+            FunctionTypes[i] = FuncTypeAt(FunctionTypeIndices[i]);
+            FunctionTypeIds[i] = types.GetCanonicalId(FunctionTypeIndices[i]);
+        }
+        Tables = [.. tables];
+        Memories = [.. memories];
+        Globals = [.. globals];
+        var maxResults = 1;
+        foreach (var t in TypeDefs)
+            if (t.Composite is FuncType f) maxResults = Math.Max(maxResults, f.Results.Length);
+        MaxResults = maxResults;
+    }
+
+    internal Model.Module Module { get; }
+    internal ModuleTypes Types { get; }
+    internal EngineConfig Config { get; }
+    internal SubType[] TypeDefs { get; }
+    internal uint[] FunctionTypeIndices { get; }
+    internal FuncType[] FunctionTypes { get; }
+    internal int[] FunctionTypeIds { get; }
+    internal int ImportedFunctionCount { get; }
+    internal int ImportedGlobalCount { get; }
+    internal TableType[] Tables { get; }
+    internal MemoryType[] Memories { get; }
+    internal GlobalType[] Globals { get; }
+
+    /// <summary>The most results any function type of the module has (the size of the result slots it needs).</summary>
+    internal int MaxResults { get; }
+
+    /// <summary>The compiled method of each defined function (index minus <see cref="ImportedFunctionCount"/>).</summary>
+    internal MethodBuilder[] Methods { get; set; } = [];
+
+    internal FuncType FuncTypeAt(uint typeIndex) =>
+        TypeDefs[typeIndex].Composite as FuncType ?? throw new InvalidOperationException($"type {typeIndex} is not a function type");
+
+    internal (ValType[] Params, ValType[] Results) BlockSignature(BlockType bt) => bt.Kind switch
+    {
+        BlockTypeKind.Empty => ([], []),
+        BlockTypeKind.Value => ([], [bt.ValueType]),
+        _ => (FuncTypeAt(bt.TypeIndex).Params, FuncTypeAt(bt.TypeIndex).Results),
+    };
+}

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using WasmSharp.Model;
+using WasmSharp.Runtime;
+
+namespace WasmSharp.Compilation;
+
+/// <summary>C# halves of the emitted host-function stubs and entry points.</summary>
+internal static class StubHelpers
+{
+    internal static Value RefValue(object? value, int code, int heap) => Value.Ref(new ValType((byte)code, new HeapType(heap)), value);
+
+    /// <summary>The Wasm caller of a host function, as recorded by the calling code just before the call.</summary>
+    internal static Caller GetCaller(InstanceContext hostContext)
+    {
+        var store = hostContext.Store;
+        return new Caller(store, store.CurrentCaller);
+    }
+
+    internal static TrapException WrapHostException(Exception e) =>
+        e as TrapException ?? new TrapException(TrapCode.HostException, $"host function failed: {e.Message}", e);
+
+    /// <summary>Calls an untyped host function and checks the types of what it wrote.</summary>
+    internal static void InvokeUntyped(InstanceContext hostContext, Value[] args, Value[] results)
+    {
+        var def = hostContext.HostFunction!;
+        var caller = GetCaller(hostContext);
+        try
+        {
+            ((HostFunctionCallback)def.Target)(caller, args, results);
+        }
+        catch (TrapException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw WrapHostException(e);
+        }
+        var engine = hostContext.Store.Engine;
+        var expected = def.Type.Results;
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (!engine.ValueMatches(results[i], expected[i]))
+            {
+                throw new TrapException(TrapCode.HostException,
+                    $"host function {def.Name ?? "<host>"} returned a {results[i].Type} as result {i}, not a {expected[i]}",
+                    new InvalidOperationException("host function result type mismatch"));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Exception ThrowStackExhausted() => throw new TrapException(TrapCode.CallStackExhausted);
+}

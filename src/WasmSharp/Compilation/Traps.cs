@@ -1,0 +1,33 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using WasmSharp.Runtime;
+
+namespace WasmSharp.Compilation;
+
+/// <summary>Throw helpers for compiled code: kept out of line so the checks that call them stay small.</summary>
+internal static class Traps
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Exception Create(TrapCode code) => new TrapException(code);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void Throw(TrapCode code) => throw new TrapException(code);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void IntegerDivideByZero() => throw new TrapException(TrapCode.IntegerDivideByZero);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void IntegerOverflow() => throw new TrapException(TrapCode.IntegerOverflow);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void InvalidConversion() => throw new TrapException(TrapCode.InvalidConversionToInteger);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void MemoryOutOfBounds() => throw new TrapException(TrapCode.MemoryOutOfBounds);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void TableOutOfBounds() => throw new TrapException(TrapCode.TableOutOfBounds);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void StackExhausted() => throw new TrapException(TrapCode.CallStackExhausted);
+}

@@ -1,0 +1,37 @@
+namespace WasmSharp.Runtime;
+
+/// <summary>
+/// Immutable engine settings. Create variations with <c>with</c>:
+/// <c>new Engine(EngineConfig.Default with { ConsumeFuel = true })</c>.
+/// </summary>
+public sealed record EngineConfig
+{
+    public static EngineConfig Default { get; } = new();
+
+    /// <summary>
+    /// The most bytes one linear memory may hold, on top of the module's own maximum: <c>memory.grow</c>
+    /// past it returns -1. Defaults to 4 GiB (all of a 32-bit memory).
+    /// </summary>
+    public ulong MaxMemoryBytes { get; init; } = 1UL << 32;
+
+    /// <summary>The most elements one table may hold: <c>table.grow</c> past it returns -1.</summary>
+    public ulong MaxTableElements { get; init; } = 10_000_000;
+
+    /// <summary>
+    /// Bytes of each thread's stack that Wasm code leaves to the host: a call that would go deeper
+    /// traps with "call stack exhausted" instead of overflowing the .NET stack.
+    /// </summary>
+    public int StackReserveBytes { get; init; } = 384 * 1024;
+
+    /// <summary>
+    /// Meter execution with fuel: the store's fuel drops as code runs and execution traps with
+    /// "all fuel consumed" when it runs out. Off by default; when off, compiled code has no metering at all.
+    /// </summary>
+    public bool ConsumeFuel { get; init; }
+
+    /// <summary>
+    /// Let another thread interrupt running code with <see cref="Engine.IncrementEpoch"/> and a store
+    /// deadline (<see cref="Store.SetEpochDeadline"/>). Off by default; when off, compiled code has no checks.
+    /// </summary>
+    public bool EpochInterruption { get; init; }
+}

@@ -1,0 +1,220 @@
+using WasmSharp.Binary;
+using WasmSharp.Model;
+
+namespace WasmSharp.SpecTests;
+
+/// <summary>
+/// Compares two modules for equality up to their binary encoding: function bodies and constant
+/// expressions instruction by instruction (so LEB widths and the memarg memory-index flag for memory 0
+/// do not matter), locals as the sequence of their types (so empty or split local groups do not matter).
+/// Everything else, including the recorded encoding variants (segment flags, explicit rec/sub) and
+/// custom sections and their places, must be equal; a custom section's place is taken relative to
+/// non-empty sections only, since empty sections are not written back. A data count section that only <paramref name="a"/> has is reported
+/// separately, since the text format cannot ask for one.
+/// </summary>
+internal static class ModuleComparer
+{
+    public sealed record Result(string? Difference, bool OnlyInADataCount);
+
+    public static Result Compare(Module a, Module b)
+    {
+        var difference = FirstDifference(a, b);
+        if (difference is not null) return new Result(difference, false);
+        if (a.DataCount == b.DataCount) return new Result(null, false);
+        if (a.DataCount is not null && b.DataCount is null) return new Result(null, true);
+        return new Result($"DataCount: {a.DataCount?.ToString() ?? "none"} vs {b.DataCount?.ToString() ?? "none"}", false);
+    }
+
+    private static string? FirstDifference(Module a, Module b)
+    {
+        if (a.RecGroups.Count != b.RecGroups.Count) return Counts("RecGroups", a.RecGroups.Count, b.RecGroups.Count);
+        for (var i = 0; i < a.RecGroups.Count; i++)
+        {
+            var (ga, gb) = (a.RecGroups[i], b.RecGroups[i]);
+            if (ga.IsExplicit != gb.IsExplicit || ga.Types.Length != gb.Types.Length) return $"RecGroups[{i}] shape";
+            for (var j = 0; j < ga.Types.Length; j++)
+                if (!SameSubType(ga.Types[j], gb.Types[j])) return $"RecGroups[{i}].Types[{j}]";
+        }
+
+        if (a.Imports.Count != b.Imports.Count) return Counts("Imports", a.Imports.Count, b.Imports.Count);
+        for (var i = 0; i < a.Imports.Count; i++)
+            if (!SameImport(a.Imports[i], b.Imports[i])) return $"Imports[{i}]";
+
+        if (!a.Functions.SequenceEqual(b.Functions)) return "Functions";
+
+        if (a.Tables.Count != b.Tables.Count) return Counts("Tables", a.Tables.Count, b.Tables.Count);
+        for (var i = 0; i < a.Tables.Count; i++)
+        {
+            if (a.Tables[i].Type != b.Tables[i].Type) return $"Tables[{i}].Type";
+            if (ExprDifference(a.Tables[i].Init, b.Tables[i].Init) is { } d) return $"Tables[{i}].Init: {d}";
+        }
+
+        if (!a.Memories.SequenceEqual(b.Memories)) return "Memories";
+        if (!a.Tags.SequenceEqual(b.Tags)) return "Tags";
+
+        if (a.Globals.Count != b.Globals.Count) return Counts("Globals", a.Globals.Count, b.Globals.Count);
+        for (var i = 0; i < a.Globals.Count; i++)
+        {
+            if (a.Globals[i].Type != b.Globals[i].Type) return $"Globals[{i}].Type";
+            if (ExprDifference(a.Globals[i].Init, b.Globals[i].Init) is { } d) return $"Globals[{i}].Init: {d}";
+        }
+
+        if (!a.Exports.SequenceEqual(b.Exports)) return "Exports";
+        if (a.Start != b.Start) return "Start";
+
+        if (a.Elements.Count != b.Elements.Count) return Counts("Elements", a.Elements.Count, b.Elements.Count);
+        for (var i = 0; i < a.Elements.Count; i++)
+            if (ElementDifference(a.Elements[i], b.Elements[i]) is { } d) return $"Elements[{i}].{d}";
+
+        if (a.Codes.Count != b.Codes.Count) return Counts("Codes", a.Codes.Count, b.Codes.Count);
+        for (var i = 0; i < a.Codes.Count; i++)
+        {
+            if (!SameLocals(a.Codes[i].Locals, b.Codes[i].Locals)) return $"Codes[{i}].Locals";
+            if (CodeDifference(a.Codes[i].Code, b.Codes[i].Code) is { } d) return $"Codes[{i}]: {d}";
+        }
+
+        if (a.Data.Count != b.Data.Count) return Counts("Data", a.Data.Count, b.Data.Count);
+        for (var i = 0; i < a.Data.Count; i++)
+        {
+            var (da, db) = (a.Data[i], b.Data[i]);
+            if (da.Mode != db.Mode || da.MemoryIndex != db.MemoryIndex || da.Flags != db.Flags) return $"Data[{i}] mode, memory or flags";
+            if (ExprDifference(da.Offset, db.Offset) is { } d) return $"Data[{i}].Offset: {d}";
+            if (!da.Bytes.Span.SequenceEqual(db.Bytes.Span)) return $"Data[{i}].Bytes";
+        }
+
+        if (a.CustomSections.Count != b.CustomSections.Count) return Counts("CustomSections", a.CustomSections.Count, b.CustomSections.Count);
+        for (var i = 0; i < a.CustomSections.Count; i++)
+        {
+            var (ca, cb) = (a.CustomSections[i], b.CustomSections[i]);
+            var (afterA, afterB) = (Placement(a, ca.After), Placement(b, cb.After));
+            if (ca.Name != cb.Name || afterA != afterB || !ca.Content.Span.SequenceEqual(cb.Content.Span))
+                return $"CustomSections[{i}] (\"{ca.Name}\" after {afterA} vs \"{cb.Name}\" after {afterB})";
+        }
+        return null;
+    }
+
+    private static readonly SectionId[] s_sectionOrder =
+    [
+        SectionId.Type, SectionId.Import, SectionId.Function, SectionId.Table, SectionId.Memory, SectionId.Tag,
+        SectionId.Global, SectionId.Export, SectionId.Start, SectionId.Element, SectionId.DataCount, SectionId.Code,
+        SectionId.Data,
+    ];
+
+    /// <summary>
+    /// Where a custom section is, as the last non-empty section before it. An empty section carries no
+    /// information and the encoder leaves it out, so "after an empty type section" and "at the start"
+    /// are the same place.
+    /// </summary>
+    private static SectionId Placement(Module m, SectionId after)
+    {
+        var placement = SectionId.Custom;
+        foreach (var id in s_sectionOrder)
+        {
+            if (HasContent(m, id)) placement = id;
+            if (id == after) break;
+        }
+        return after == SectionId.Custom ? SectionId.Custom : placement;
+    }
+
+    private static bool HasContent(Module m, SectionId id) => id switch
+    {
+        SectionId.Type => m.RecGroups.Count > 0,
+        SectionId.Import => m.Imports.Count > 0,
+        SectionId.Function => m.Functions.Count > 0,
+        SectionId.Table => m.Tables.Count > 0,
+        SectionId.Memory => m.Memories.Count > 0,
+        SectionId.Tag => m.Tags.Count > 0,
+        SectionId.Global => m.Globals.Count > 0,
+        SectionId.Export => m.Exports.Count > 0,
+        SectionId.Start => m.Start is not null,
+        SectionId.Element => m.Elements.Count > 0,
+        SectionId.DataCount => m.DataCount is not null,
+        SectionId.Code => m.Codes.Count > 0,
+        SectionId.Data => m.Data.Count > 0,
+        _ => false,
+    };
+
+    private static string Counts(string what, int a, int b) => $"{what}: {a} vs {b}";
+
+    private static bool SameSubType(SubType a, SubType b) =>
+        a.Final == b.Final && a.HasExplicitSub == b.HasExplicitSub && a.SuperTypes.AsSpan().SequenceEqual(b.SuperTypes)
+        && a.Composite.Equals(b.Composite);
+
+    private static bool SameImport(Import a, Import b)
+    {
+        if (a.ModuleName != b.ModuleName || a.Name != b.Name || a.Kind != b.Kind) return false;
+        var (da, db) = (a.Descriptor, b.Descriptor);
+        return a.Kind switch
+        {
+            ExternalKind.Func => da.FuncTypeIndex == db.FuncTypeIndex,
+            ExternalKind.Table => da.Table == db.Table,
+            ExternalKind.Memory => da.Memory == db.Memory,
+            ExternalKind.Global => da.Global == db.Global,
+            ExternalKind.Tag => da.Tag == db.Tag,
+            _ => false,
+        };
+    }
+
+    private static string? ElementDifference(ElementSegment a, ElementSegment b)
+    {
+        if (a.Mode != b.Mode) return "Mode";
+        if (a.Type != b.Type) return "Type";
+        if (a.TableIndex != b.TableIndex) return "TableIndex";
+        if (a.Flags != b.Flags) return $"Flags ({a.Flags} vs {b.Flags})";
+        if (ExprDifference(a.Offset, b.Offset) is { } d) return $"Offset: {d}";
+        if ((a.FunctionIndices is null) != (b.FunctionIndices is null)) return "item form";
+        if (a.FunctionIndices is not null && !a.FunctionIndices.AsSpan().SequenceEqual(b.FunctionIndices)) return "FunctionIndices";
+        if (a.Expressions is not null)
+        {
+            if (a.Expressions.Length != b.Expressions!.Length) return "Expressions count";
+            for (var i = 0; i < a.Expressions.Length; i++)
+                if (ExprDifference(a.Expressions[i], b.Expressions[i]) is { } e) return $"Expressions[{i}]: {e}";
+        }
+        return null;
+    }
+
+    /// <summary>Locals as a sequence of types: drops empty groups and merges neighbours of one type.</summary>
+    private static bool SameLocals(LocalGroup[] a, LocalGroup[] b) => Normalize(a).SequenceEqual(Normalize(b));
+
+    private static List<LocalGroup> Normalize(LocalGroup[] groups)
+    {
+        var result = new List<LocalGroup>();
+        foreach (var g in groups)
+        {
+            if (g.Count == 0) continue;
+            if (result.Count > 0 && result[^1].Type == g.Type)
+                result[^1] = new LocalGroup(result[^1].Count + g.Count, g.Type);
+            else
+                result.Add(g);
+        }
+        return result;
+    }
+
+    private static string? ExprDifference(ConstExpr? a, ConstExpr? b)
+    {
+        if (a is null || b is null) return a is null && b is null ? null : "present in one only";
+        return CodeDifference(a.Code, b.Code);
+    }
+
+    private static string? CodeDifference(ReadOnlyMemory<byte> a, ReadOnlyMemory<byte> b)
+    {
+        if (a.Span.SequenceEqual(b.Span)) return null;
+        var ra = new InstructionReader(a.Span, 0);
+        var rb = new InstructionReader(b.Span, 0);
+        for (var n = 0; ; n++)
+        {
+            var hasA = ra.TryRead(out var ia);
+            var hasB = rb.TryRead(out var ib);
+            if (!hasA || !hasB) return hasA == hasB ? null : $"instruction count differs at instruction {n}";
+            if (!SameInstruction(ia, ib)) return $"instruction {n}: {ia} vs {ib}";
+        }
+    }
+
+    private static bool SameInstruction(in Instruction a, in Instruction b) =>
+        a.Opcode == b.Opcode && a.BlockType == b.BlockType && a.Index == b.Index && a.Index2 == b.Index2
+        && a.MemArg == b.MemArg && a.Lane == b.Lane && a.Value == b.Value && a.ValueHigh == b.ValueHigh
+        && a.Type == b.Type && a.Type2 == b.Type2
+        && Same(a.Labels, b.Labels) && Same(a.Types, b.Types) && Same(a.Catches, b.Catches);
+
+    private static bool Same<T>(T[]? a, T[]? b) where T : IEquatable<T> => a is null || b is null ? a is null && b is null : a.AsSpan().SequenceEqual(b);
+}

@@ -1,0 +1,60 @@
+using WasmSharp.Binary;
+
+namespace WasmSharp.SpecTests;
+
+/// <summary>
+/// Finds the vendored spec suite (tests/testsuite/spec) by walking up from the test assembly, so the
+/// tests read the repository's copy in place instead of copying 13 MB of scripts into every build.
+/// </summary>
+public static class SpecSuite
+{
+    private static readonly Lazy<string> s_root = new(FindRoot);
+
+    public static string Root => s_root.Value;
+
+    /// <summary>The root scripts (the Wasm 3.0 suite) and custom/, as paths relative to <see cref="Root"/>.</summary>
+    public static TheoryData<string> CoreFiles() => Files("", "custom");
+
+    /// <summary>legacy/: the old exception-handling instructions.</summary>
+    public static TheoryData<string> LegacyFiles() => Files("legacy");
+
+    /// <summary>proposals/*: threads, wide-arithmetic, custom-page-sizes, custom-descriptors.</summary>
+    public static TheoryData<string> ProposalFiles()
+    {
+        var folders = Directory.GetDirectories(Path.Combine(Root, "proposals"))
+            .Select(d => Path.GetRelativePath(Root, d))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        return Files(folders);
+    }
+
+    public static string FullPath(string relative) => Path.Combine(Root, relative);
+
+    /// <summary>Binary extensions a script's folder needs beyond Wasm 3.0 (custom page sizes change the limits flags).</summary>
+    public static DecodeOptions DecodeOptionsFor(string relative) =>
+        relative.StartsWith("proposals/custom-page-sizes/", StringComparison.Ordinal)
+            ? new DecodeOptions { CustomPageSizes = true }
+            : DecodeOptions.Default;
+
+    /// <summary>Slash-separated relative names, so test names are the same on every OS.</summary>
+    private static TheoryData<string> Files(params string[] folders)
+    {
+        var data = new TheoryData<string>();
+        foreach (var folder in folders)
+        {
+            foreach (var path in Directory.GetFiles(Path.Combine(Root, folder), "*.wast").Order(StringComparer.Ordinal))
+                data.Add(Path.GetRelativePath(Root, path).Replace('\\', '/'));
+        }
+        return data;
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "testsuite", "spec");
+            if (File.Exists(Path.Combine(candidate, "LICENSE"))) return candidate;
+        }
+        throw new DirectoryNotFoundException($"tests/testsuite/spec not found above {AppContext.BaseDirectory}");
+    }
+}

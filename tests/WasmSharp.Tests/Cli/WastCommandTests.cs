@@ -1,0 +1,99 @@
+using WasmSharp.Cli;
+
+namespace WasmSharp.Tests.Cli;
+
+public sealed class WastCommandTests : IDisposable
+{
+    // One of each kind of command the runner handles without an engine, plus one that needs it.
+    private const string GoodScript = """
+        (module $m (func (export "f") (result i32) (i32.const 1)))
+        (register "m" $m)
+        (assert_return (invoke "f") (i32.const 1))
+        (assert_invalid (module (func (result i32) (i64.const 0))) "type mismatch")
+        (assert_malformed (module binary "\00asm\01\00\00") "unexpected end")
+        (assert_malformed (module quote "(func (i32.const 0x) drop)") "unknown operator")
+        """;
+
+    // The module is valid, so assert_invalid must fail; the line and column point at that assertion.
+    private const string BadScript = """
+        (module (func))
+
+          (assert_invalid (module (func)) "type mismatch")
+        """;
+
+    private readonly CliHarness _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public void CountsEveryCommandOnceAndSkipsExecution()
+    {
+        var good = _cli.Write("good.wast", GoodScript);
+
+        var run = CliHarness.Run("wast", good);
+
+        Assert.Equal(CliApp.ExitSuccess, run.ExitCode);
+        Assert.Equal([$"{good}: 5 passed, 0 failed, 1 skipped", "5 passed, 0 failed, 1 skipped"], run.StdoutLines);
+    }
+
+    [Fact]
+    public void AFailureExitsWith1AndVerboseNamesLineAndColumn()
+    {
+        var good = _cli.Write("good.wast", GoodScript);
+        var bad = _cli.Write("bad.wast", BadScript);
+
+        var quiet = CliHarness.Run("wast", good, bad);
+        var verbose = CliHarness.Run("wast", bad, "--verbose");
+
+        Assert.Equal(CliApp.ExitRejected, quiet.ExitCode);
+        Assert.Equal(
+            [$"{good}: 5 passed, 0 failed, 1 skipped", $"{bad}: 1 passed, 1 failed, 0 skipped", "6 passed, 1 failed, 1 skipped"],
+            quiet.StdoutLines);
+
+        Assert.Equal(CliApp.ExitRejected, verbose.ExitCode);
+        var failure = Assert.Single(verbose.StdoutLines, l => l.StartsWith("  ", StringComparison.Ordinal));
+        Assert.StartsWith($"  {bad}:3:3: assert_invalid: ", failure);
+        Assert.Contains("type mismatch", failure);
+    }
+
+    [Fact]
+    public void FileNamesArePrintedAsGiven()
+    {
+        _cli.Write("good.wast", GoodScript);
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, _cli.PathOf("good.wast"));
+
+        var run = CliHarness.Run("wast", relative);
+
+        Assert.StartsWith($"{relative}: ", run.StdoutLines[0]);
+    }
+
+    [Fact]
+    public void AMissingFileCountsAsOneFailure()
+    {
+        var missing = _cli.PathOf("missing.wast");
+
+        var run = CliHarness.Run("wast", missing);
+
+        Assert.Equal(CliApp.ExitRejected, run.ExitCode);
+        Assert.Equal([$"{missing}: 0 passed, 1 failed, 0 skipped", "0 passed, 1 failed, 0 skipped"], run.StdoutLines);
+        Assert.Equal($"error: {missing}: no such file or directory", Assert.Single(run.StderrLines));
+    }
+
+    [Fact]
+    public void AScriptThatDoesNotParseCountsAsOneFailure()
+    {
+        var broken = _cli.Write("broken.wast", "(module (func)\n(assert_return");
+
+        var run = CliHarness.Run("wast", broken, "--verbose");
+
+        Assert.Equal(CliApp.ExitRejected, run.ExitCode);
+        Assert.Contains($"{broken}: 0 passed, 1 failed, 0 skipped", run.StdoutLines);
+        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr);
+    }
+
+    [Fact]
+    public void NoFilesIsAUsageError()
+    {
+        Assert.Equal(CliApp.ExitUsage, CliHarness.Run("wast").ExitCode);
+    }
+}
