@@ -35,7 +35,7 @@ internal abstract class CliCommand : Command
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliInputException(outputPath, e);
+            throw CliRejection.ForFile(outputPath, e);
         }
     }
 
@@ -52,7 +52,7 @@ internal abstract class CliCommand : Command
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliInputException(outputPath, e);
+            throw CliRejection.ForFile(outputPath, e);
         }
     }
 
@@ -77,7 +77,7 @@ internal abstract class CliCommand : Command
             Console.Error.WriteLine($"error: {Describe(CurrentInput, e)}");
             return CliApp.ExitRejected;
         }
-        catch (CliInputException e)
+        catch (CliRejection e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return CliApp.ExitRejected;

@@ -2,6 +2,7 @@ using System.Text;
 using WasmSharp.Binary;
 using WasmSharp.Model;
 using WasmSharp.Text;
+using WasmSharp.Validation;
 
 namespace WasmSharp.Cli.Commands;
 
@@ -31,13 +32,14 @@ internal sealed class InputFile
             console.StandardInput.CopyTo(buffer);
             return new InputFile("<stdin>", buffer.ToArray());
         }
+        if (Directory.Exists(path)) throw new CliRejection($"{path}: is a directory");
         try
         {
             return new InputFile(path, File.ReadAllBytes(path));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliInputException(path, e);
+            throw CliRejection.ForFile(path, e);
         }
     }
 
@@ -61,17 +63,48 @@ internal sealed class InputFile
 
     /// <summary>Decodes a binary module or parses a text one, whichever the file holds; does not validate.</summary>
     public Module ReadModule() => IsBinary ? ModuleDecoder.Decode(Bytes) : WatParser.ParseModule(Text);
+
+    /// <summary>
+    /// Validates a module read from this file. Code parsed from text has no byte offsets of its own, so
+    /// an error in a text module is located again in the module's binary encoding: the offset that
+    /// <c>wat2wasm</c> output and <c>inspect</c> show.
+    /// </summary>
+    public void Validate(Module module)
+    {
+        try
+        {
+            ModuleValidator.Validate(module);
+        }
+        catch (InvalidException e) when (!IsBinary)
+        {
+            var reason = e.Reason.ReplaceLineEndings(" ");
+            throw LocateInEncoding(module) is { } offset
+                ? new CliRejection($"{DisplayName}: offset 0x{offset:x} of its binary encoding: {reason}", e)
+                : new CliRejection($"{DisplayName}: {reason}", e);
+        }
+    }
+
+    private static int? LocateInEncoding(Module module)
+    {
+        try
+        {
+            ModuleValidator.Validate(ModuleDecoder.Decode(ModuleEncoder.Encode(module)));
+            return null;
+        }
+        catch (WasmException e)
+        {
+            return e is InvalidException && e.Location.Offset >= 0 && !e.Location.IsText ? e.Location.Offset : null;
+        }
+    }
 }
 
-/// <summary>A file could not be read or written; carries the name the user gave.</summary>
-internal sealed class CliInputException(string path, Exception inner) : Exception(Describe(path, inner), inner)
+/// <summary>The input was rejected for a reason already phrased for the user (an unreadable file, an error located by the CLI).</summary>
+internal sealed class CliRejection(string message, Exception? inner = null) : Exception(message, inner)
 {
-    public string Path { get; } = path;
-
-    private static string Describe(string path, Exception e) => e switch
+    public static CliRejection ForFile(string path, Exception e) => new(e switch
     {
         FileNotFoundException or DirectoryNotFoundException => $"{path}: no such file or directory",
         UnauthorizedAccessException => $"{path}: permission denied",
-        _ => $"{path}: {e.Message}",
-    };
+        _ => $"{path}: {e.Message.ReplaceLineEndings(" ")}",
+    }, e);
 }

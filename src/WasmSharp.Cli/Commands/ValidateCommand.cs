@@ -1,5 +1,4 @@
 using System.CommandLine;
-using WasmSharp.Validation;
 
 namespace WasmSharp.Cli.Commands;
 
@@ -18,7 +17,7 @@ internal sealed class ValidateCommand : CliCommand
     {
         var input = InputFile.Read(parseResult.GetRequiredValue(_input), Console);
         CurrentInput = input.DisplayName;
-        ModuleValidator.Validate(input.ReadModule());
+        input.Validate(input.ReadModule());
         return CliApp.ExitSuccess;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using WasmSharp.Binary;
 using WasmSharp.Text;
-using WasmSharp.Validation;
 
 namespace WasmSharp.Cli.Commands;
 
@@ -27,7 +26,7 @@ internal sealed class Wasm2WatCommand : CliCommand
         var input = InputFile.Read(parseResult.GetRequiredValue(_input), Console);
         CurrentInput = input.DisplayName;
         var module = ModuleDecoder.Decode(input.Bytes);
-        if (!parseResult.GetValue(_noCheck)) ModuleValidator.Validate(module);
+        if (!parseResult.GetValue(_noCheck)) input.Validate(module);
         var options = new WatPrinterOptions { EmitCustomSections = parseResult.GetValue(_customSections) };
         WriteText(parseResult.GetValue(_output), WatPrinter.Print(module, options));
         return CliApp.ExitSuccess;

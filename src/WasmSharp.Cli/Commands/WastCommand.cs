@@ -50,16 +50,26 @@ internal sealed class WastCommand : CliCommand
     /// </summary>
     private WastReport RunOne(string file, DecodeOptions decodeOptions)
     {
-        string text;
-        try
+        string? text = null, error = null;
+        if (Directory.Exists(file))
         {
-            text = File.ReadAllText(file);
+            error = $"{file}: is a directory";
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        else
         {
-            var error = new CliInputException(file, e).Message;
+            try
+            {
+                text = File.ReadAllText(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error = CliRejection.ForFile(file, e).Message;
+            }
+        }
+        if (text is null)
+        {
             Console.Error.WriteLine($"error: {error}");
-            return new WastReport(file, [new WastResult(SourceLocation.None, "script", WastOutcome.Fail(error))]);
+            return new WastReport(file, [new WastResult(SourceLocation.None, "script", WastOutcome.Fail(error ?? file))]);
         }
         return WastRunner.RunText(text, file, decodeOptions: decodeOptions);
     }

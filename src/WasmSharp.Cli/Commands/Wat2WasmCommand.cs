@@ -1,7 +1,6 @@
 using System.CommandLine;
 using WasmSharp.Binary;
 using WasmSharp.Text;
-using WasmSharp.Validation;
 
 namespace WasmSharp.Cli.Commands;
 
@@ -27,7 +26,7 @@ internal sealed class Wat2WasmCommand : CliCommand
         var input = InputFile.Read(parseResult.GetRequiredValue(_input), Console);
         CurrentInput = input.DisplayName;
         var module = WatParser.ParseModule(input.Text);
-        if (!parseResult.GetValue(_noCheck)) ModuleValidator.Validate(module);
+        if (!parseResult.GetValue(_noCheck)) input.Validate(module);
         WriteBinary(parseResult.GetValue(_output), ModuleEncoder.Encode(module, emitNames: parseResult.GetValue(_debugNames)));
         return CliApp.ExitSuccess;
     }

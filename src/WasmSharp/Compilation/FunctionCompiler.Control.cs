@@ -15,6 +15,7 @@ internal sealed partial class FunctionCompiler
             return;
         }
         var (ps, rs) = _m.BlockSignature(ins.BlockType);
+        if (kind == ControlKind.If) Pop();
         var c = new Control
         {
             Kind = kind,
@@ -25,7 +26,6 @@ internal sealed partial class FunctionCompiler
         };
         if (kind == ControlKind.If)
         {
-            Pop();
             c.ElseLabel = _il.DefineLabel();
             _il.Emit(OpCodes.Brfalse, c.ElseLabel);
         }

@@ -117,11 +117,11 @@ internal sealed partial class ModuleParser
         {
             case "block":
                 _pos++;
-                PlainBlock(Opcode.Block);
+                PlainBlock(Opcode.Block, hint);
                 return;
             case "loop":
                 _pos++;
-                PlainBlock(Opcode.Loop);
+                PlainBlock(Opcode.Loop, hint);
                 return;
             case "if":
                 _pos++;
@@ -129,15 +129,15 @@ internal sealed partial class ModuleParser
                 return;
             case "try_table":
                 _pos++;
-                PlainTryTable();
+                PlainTryTable(hint);
                 return;
             case "try":
                 _pos++;
-                PlainTry();
+                PlainTry(hint);
                 return;
         }
         var instruction = ParseOperation();
-        if (instruction.Opcode == Opcode.BrIf) RecordHint(hint, _currentFuncIndex);
+        RecordHint(hint, _currentFuncIndex);
         Emit(instruction);
     }
 
@@ -150,11 +150,11 @@ internal sealed partial class ModuleParser
         {
             case "block":
                 _pos++;
-                FoldedBlock(Opcode.Block);
+                FoldedBlock(Opcode.Block, hint);
                 return;
             case "loop":
                 _pos++;
-                FoldedBlock(Opcode.Loop);
+                FoldedBlock(Opcode.Loop, hint);
                 return;
             case "if":
                 _pos++;
@@ -162,17 +162,17 @@ internal sealed partial class ModuleParser
                 return;
             case "try_table":
                 _pos++;
-                FoldedTryTable();
+                FoldedTryTable(hint);
                 return;
             case "try":
                 _pos++;
-                FoldedTry();
+                FoldedTry(hint);
                 return;
         }
         var instruction = ParseOperation();
         while (_t[_pos].Kind == TokenKind.LParen) ParseFolded();
         ExpectRParen();
-        if (instruction.Opcode == Opcode.BrIf) RecordHint(hint, _currentFuncIndex);
+        RecordHint(hint, _currentFuncIndex);
         Emit(instruction);
     }
 
@@ -196,14 +196,8 @@ internal sealed partial class ModuleParser
     private BlockType ParseBlockType()
     {
         var use = ParseTypeUse(allowNames: false);
-        if (use.Index is { } index)
-        {
-            var type = ResolveTypeUse(use);
-            // Like wat2wasm, a type use that a value type can express is written as one.
-            if (FuncTypeAt(index) is { Params.Length: 0 } ft && ft.Results.Length <= 1)
-                return ft.Results.Length == 0 ? BlockType.Empty : BlockType.FromValue(ft.Results[0]);
-            return BlockType.FromTypeIndex(type);
-        }
+        // An explicit type use stays a type index, as the reference interpreter and wasm-tools encode it.
+        if (use.Index is not null) return BlockType.FromTypeIndex(ResolveTypeUse(use));
         if (use.Params.Count == 0 && use.Results.Count == 0) return BlockType.Empty;
         if (use.Params.Count == 0 && use.Results.Count == 1) return BlockType.FromValue(use.Results[0]);
         return BlockType.FromTypeIndex(FindOrAddFuncType(new FuncType([.. use.Params], [.. use.Results])));
@@ -213,10 +207,11 @@ internal sealed partial class ModuleParser
 
     private void PopLabel() => _labels.RemoveAt(_labels.Count - 1);
 
-    private void PlainBlock(Opcode opcode)
+    private void PlainBlock(Opcode opcode, Annotation? hint)
     {
         var (label, _) = ParseBlockLabel();
         var blockType = ParseBlockType();
+        RecordHint(hint, _currentFuncIndex);
         Emit(new Instruction { Opcode = opcode, BlockType = blockType });
         PushLabel(label);
         ParseInstrList();
@@ -267,11 +262,12 @@ internal sealed partial class ModuleParser
         return catches is null ? [] : [.. catches];
     }
 
-    private void PlainTryTable()
+    private void PlainTryTable(Annotation? hint)
     {
         var (label, _) = ParseBlockLabel();
         var blockType = ParseBlockType();
         var catches = ParseCatchClauses();
+        RecordHint(hint, _currentFuncIndex);
         Emit(new Instruction { Opcode = Opcode.TryTable, BlockType = blockType, Catches = catches });
         PushLabel(label);
         ParseInstrList();
@@ -282,10 +278,11 @@ internal sealed partial class ModuleParser
     }
 
     /// <summary>The legacy exception-handling <c>try</c>: catch clauses, or a delegate.</summary>
-    private void PlainTry()
+    private void PlainTry(Annotation? hint)
     {
         var (label, _) = ParseBlockLabel();
         var blockType = ParseBlockType();
+        RecordHint(hint, _currentFuncIndex);
         Emit(new Instruction { Opcode = Opcode.Try, BlockType = blockType });
         PushLabel(label);
         ParseInstrList();
@@ -312,10 +309,11 @@ internal sealed partial class ModuleParser
         EmitOp(Opcode.End);
     }
 
-    private void FoldedBlock(Opcode opcode)
+    private void FoldedBlock(Opcode opcode, Annotation? hint)
     {
         var (label, _) = ParseBlockLabel();
         var blockType = ParseBlockType();
+        RecordHint(hint, _currentFuncIndex);
         Emit(new Instruction { Opcode = opcode, BlockType = blockType });
         PushLabel(label);
         ParseInstrList();
@@ -346,11 +344,12 @@ internal sealed partial class ModuleParser
         EmitOp(Opcode.End);
     }
 
-    private void FoldedTryTable()
+    private void FoldedTryTable(Annotation? hint)
     {
         var (label, _) = ParseBlockLabel();
         var blockType = ParseBlockType();
         var catches = ParseCatchClauses();
+        RecordHint(hint, _currentFuncIndex);
         Emit(new Instruction { Opcode = Opcode.TryTable, BlockType = blockType, Catches = catches });
         PushLabel(label);
         ParseInstrList();
@@ -359,10 +358,11 @@ internal sealed partial class ModuleParser
         EmitOp(Opcode.End);
     }
 
-    private void FoldedTry()
+    private void FoldedTry(Annotation? hint)
     {
         var (label, _) = ParseBlockLabel();
         var blockType = ParseBlockType();
+        RecordHint(hint, _currentFuncIndex);
         Emit(new Instruction { Opcode = Opcode.Try, BlockType = blockType });
         PushLabel(label);
         if (!TryLParenKeyword("do")) throw UnexpectedAt(_pos);

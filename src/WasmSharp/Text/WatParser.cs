@@ -509,7 +509,8 @@ internal sealed partial class ModuleParser
             while (AtIndex) supers.Add(ParseIndex(_typeSpace));
             var composite = ParseCompositeType(typeIndex);
             ExpectRParen();
-            return new SubType(composite, final, [.. supers], HasExplicitSub: true);
+            // Like the reference encoder, "sub final" without supertypes is written as the plain form.
+            return new SubType(composite, final, [.. supers], HasExplicitSub: !final || supers.Count > 0);
         }
         return SubType.Plain(ParseCompositeType(typeIndex));
     }

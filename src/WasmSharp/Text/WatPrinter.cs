@@ -45,7 +45,7 @@ public static partial class WatPrinter
         private readonly NameTable _dataNames;
         private readonly Dictionary<uint, NameTable> _fieldNames = [];
         private readonly char[] _scratch = new char[64];
-        private string _indentUnit;
+        private readonly string _indentUnit;
         private readonly List<string> _indents = [""];
 
         public ModuleWriter(Module module, TextWriter writer, WatPrinterOptions options)
@@ -618,8 +618,8 @@ public static partial class WatPrinter
                 }
                 else
                 {
-                    // Variant 4 has no type in the binary (it is funcref); the parser writes the
-                    // type back only when a table is given, so printing funcref here is harmless.
+                    // Variant 4 stores no type, but it is always funcref, and an active segment
+                    // without a table clause whose type is funcref is exactly what selects it.
                     _w.Write(' ');
                     WriteValType(segment.Type);
                     foreach (var item in segment.Expressions ?? [])

@@ -56,6 +56,9 @@ internal sealed class CodeValidator
     private int _initCount;
     private int _localCount;
 
+    // Wasmtime's limit; each local costs a slot here and a local in the compiled method.
+    private const int MaxLocals = 50_000;
+
     private bool _constMode;
     private int _visibleGlobals;
     private int _offset;
@@ -124,7 +127,7 @@ internal sealed class CodeValidator
     {
         ulong total = (ulong)parameters.Length;
         foreach (var g in groups) total += g.Count;
-        if (total > 50_000_000)
+        if (total > MaxLocals)
             throw new ImplementationLimitException("too many locals", SourceLocation.AtOffset(_offset));
         var n = (int)total;
         if (_localTypes.Length < n)

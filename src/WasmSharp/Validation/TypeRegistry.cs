@@ -96,9 +96,26 @@ public sealed class TypeRegistry
     /// indices in the group must be below <c>baseIndex + group.Length</c> (the caller checks this).
     /// Returns the canonical id of the group's first type; the others follow consecutively.
     /// </summary>
-    public int Intern(ReadOnlySpan<SubType> group, int baseIndex, ReadOnlySpan<int> previousIds)
+    public int Intern(ReadOnlySpan<SubType> group, int baseIndex, ReadOnlySpan<int> previousIds) =>
+        Intern(group, new IndexMap(baseIndex, previousIds, identity: false));
+
+    /// <summary>
+    /// Canonicalises a final function type without supertypes, such as the type of a host function.
+    /// Its concrete heap types must already be canonical ids of this registry.
+    /// </summary>
+    public int InternFunction(FuncType type)
     {
-        var key = GroupKey.Create(group, baseIndex, previousIds);
+        ArgumentNullException.ThrowIfNull(type);
+        var count = Count;
+        foreach (var t in (ReadOnlySpan<ValType>)[.. type.Params, .. type.Results])
+            if (t.IsRef && t.Heap.Code >= count) throw new ArgumentException($"type {t} is not a canonical type of this registry", nameof(type));
+        return Intern([SubType.Plain(type)], new IndexMap(int.MaxValue, default, identity: true));
+    }
+
+    private int Intern(ReadOnlySpan<SubType> group, IndexMap map)
+    {
+        var baseIndex = map.BaseIndex;
+        var key = GroupKey.Create(group, map);
         lock (_lock)
         {
             if (_groups.TryGetValue(key, out var existing)) return existing;
@@ -120,9 +137,9 @@ public sealed class TypeRegistry
                 if (def.SuperTypes.Length > 0 && def.SuperTypes[0] < (uint)(baseIndex + i))
                 {
                     var s = (int)def.SuperTypes[0];
-                    super = types[s >= baseIndex ? first + (s - baseIndex) : previousIds[s]];
+                    super = types[s >= baseIndex ? first + (s - baseIndex) : map.Outside(s)];
                 }
-                var composite = MapComposite(def.Composite, baseIndex, first, previousIds);
+                var composite = MapComposite(def.Composite, map, first);
                 types[first + i] = new CanonicalType(first + i, def, composite, super, first, n);
             }
             _groups.Add(key, first);
@@ -131,37 +148,49 @@ public sealed class TypeRegistry
         }
     }
 
-    private static CompositeType MapComposite(CompositeType composite, int baseIndex, int first, ReadOnlySpan<int> previousIds)
+    /// <summary>How the type indices of a group being interned resolve: into the group, or to earlier canonical ids.</summary>
+    private readonly ref struct IndexMap(int baseIndex, ReadOnlySpan<int> previousIds, bool identity)
+    {
+        private readonly ReadOnlySpan<int> _previousIds = previousIds;
+
+        /// <summary>Indices from here on are in the group being interned.</summary>
+        public int BaseIndex { get; } = baseIndex;
+
+        /// <summary>The canonical id of an index before the group (identity when indices are canonical already).</summary>
+        public int Outside(int index) => identity ? index : (uint)index < (uint)_previousIds.Length ? _previousIds[index] : int.MinValue;
+    }
+
+    private static CompositeType MapComposite(CompositeType composite, IndexMap map, int first)
     {
         switch (composite)
         {
             case FuncType f:
             {
                 var ps = new ValType[f.Params.Length];
-                for (var i = 0; i < ps.Length; i++) ps[i] = Map(f.Params[i], baseIndex, first, previousIds);
+                for (var i = 0; i < ps.Length; i++) ps[i] = Map(f.Params[i], map, first);
                 var rs = new ValType[f.Results.Length];
-                for (var i = 0; i < rs.Length; i++) rs[i] = Map(f.Results[i], baseIndex, first, previousIds);
+                for (var i = 0; i < rs.Length; i++) rs[i] = Map(f.Results[i], map, first);
                 return new FuncType(ps, rs);
             }
             case StructType s:
             {
                 var fs = new FieldType[s.Fields.Length];
                 for (var i = 0; i < fs.Length; i++)
-                    fs[i] = s.Fields[i] with { StorageType = Map(s.Fields[i].StorageType, baseIndex, first, previousIds) };
+                    fs[i] = s.Fields[i] with { StorageType = Map(s.Fields[i].StorageType, map, first) };
                 return new StructType(fs);
             }
             case ArrayType a:
-                return new ArrayType(a.Element with { StorageType = Map(a.Element.StorageType, baseIndex, first, previousIds) });
+                return new ArrayType(a.Element with { StorageType = Map(a.Element.StorageType, map, first) });
             default:
                 throw new InvalidOperationException("unknown composite type");
         }
     }
 
-    private static ValType Map(ValType t, int baseIndex, int first, ReadOnlySpan<int> previousIds)
+    private static ValType Map(ValType t, IndexMap map, int first)
     {
         if (!t.IsRef || !t.Heap.IsConcrete) return t;
         var x = t.Heap.Code;
-        return new ValType(t.Code, new HeapType(x >= baseIndex ? first + (x - baseIndex) : previousIds[x]));
+        return new ValType(t.Code, new HeapType(x >= map.BaseIndex ? first + (x - map.BaseIndex) : map.Outside(x)));
     }
 
     // ---- Subtyping over canonical types ----
@@ -303,7 +332,7 @@ public sealed class TypeRegistry
             _hash = h.ToHashCode();
         }
 
-        public static GroupKey Create(ReadOnlySpan<SubType> group, int baseIndex, ReadOnlySpan<int> previousIds)
+        public static GroupKey Create(ReadOnlySpan<SubType> group, IndexMap map)
         {
             var list = new List<int>(group.Length * 8);
             list.Add(group.Length);
@@ -311,15 +340,15 @@ public sealed class TypeRegistry
             {
                 list.Add(def.Final ? 1 : 0);
                 list.Add(def.SuperTypes.Length);
-                foreach (var s in def.SuperTypes) list.Add(EncodeIndex((int)s, baseIndex, previousIds));
+                foreach (var s in def.SuperTypes) list.Add(EncodeIndex((int)s, map));
                 switch (def.Composite)
                 {
                     case FuncType f:
                         list.Add(0);
                         list.Add(f.Params.Length);
-                        foreach (var p in f.Params) AddType(list, p, baseIndex, previousIds);
+                        foreach (var p in f.Params) AddType(list, p, map);
                         list.Add(f.Results.Length);
-                        foreach (var r in f.Results) AddType(list, r, baseIndex, previousIds);
+                        foreach (var r in f.Results) AddType(list, r, map);
                         break;
                     case StructType st:
                         list.Add(1);
@@ -327,29 +356,29 @@ public sealed class TypeRegistry
                         foreach (var field in st.Fields)
                         {
                             list.Add(field.Mutable ? 1 : 0);
-                            AddType(list, field.StorageType, baseIndex, previousIds);
+                            AddType(list, field.StorageType, map);
                         }
                         break;
                     case ArrayType a:
                         list.Add(2);
                         list.Add(a.Element.Mutable ? 1 : 0);
-                        AddType(list, a.Element.StorageType, baseIndex, previousIds);
+                        AddType(list, a.Element.StorageType, map);
                         break;
                 }
             }
             return new GroupKey([.. list]);
         }
 
-        private static void AddType(List<int> list, ValType t, int baseIndex, ReadOnlySpan<int> previousIds)
+        private static void AddType(List<int> list, ValType t, IndexMap map)
         {
             list.Add(t.Code);
-            list.Add(!t.IsRef ? 0 : t.Heap.IsConcrete ? EncodeIndex(t.Heap.Code, baseIndex, previousIds) : t.Heap.Code);
+            list.Add(!t.IsRef ? 0 : t.Heap.IsConcrete ? EncodeIndex(t.Heap.Code, map) : t.Heap.Code);
         }
 
         // References into the group itself are kept relative (they are what makes two groups iso-recursively
         // equal); references to earlier groups are already canonical ids. Abstract heap types are small negatives.
-        private static int EncodeIndex(int index, int baseIndex, ReadOnlySpan<int> previousIds) =>
-            index >= baseIndex ? -0x1000 - (index - baseIndex) : index < previousIds.Length ? previousIds[index] : int.MinValue;
+        private static int EncodeIndex(int index, IndexMap map) =>
+            index >= map.BaseIndex ? -0x1000 - (index - map.BaseIndex) : map.Outside(index);
 
         public bool Equals(GroupKey? other) => other is not null && _hash == other._hash && _data.AsSpan().SequenceEqual(other._data);
         public override bool Equals(object? obj) => Equals(obj as GroupKey);

@@ -1,4 +1,5 @@
 using System.Text;
+using WasmSharp.Binary;
 using WasmSharp.Model;
 using WasmSharp.Text;
 
@@ -434,5 +435,192 @@ public sealed class WatPrinterTests
         using var writer = new StringWriter();
         WatPrinter.Print(m, writer);
         Assert.Equal(WatPrinter.Print(m), writer.ToString());
+    }
+
+    /// <summary>A module that uses most of the text format, with names of every kind.</summary>
+    private const string RichModule = """
+        (module $"rich module"
+          (rec
+            (type $node (sub (struct (field $value (mut i32)) (field $next (ref null $node)))))
+            (type $leaf (sub final $node (struct (field $value (mut i32)) (field $next (ref null $node))))))
+          (type $bytes (array (mut i8)))
+          (type $sig (func (param i32 i64) (result i32)))
+          (type $void (func))
+          (type $exn (func (param i32)))
+          (import "env" "f" (func $imported (type $sig)))
+          (import "env" "table" (table $t0 1 10 funcref))
+          (import "env" "mem" (memory $m0 1))
+          (import "env" "g" (global $g0 (mut i32)))
+          (import "env" "e" (tag $e0 (type $exn)))
+          (table $t1 i64 2 (ref null func) (ref.null func))
+          (memory $m1 i64 1 2)
+          (memory $shared 1 2 shared)
+          (tag $e1 (param i32))
+          (global $counter (mut i64) (i64.const -5))
+          (global $sum i32 (i32.add (i32.const 1) (global.get $g0)))
+          (global $f32 f32 (f32.const -0x1.8p+1))
+          (global $f64 f64 (f64.const nan:0x4))
+          (global $v v128 (v128.const i32x4 1 2 3 0xffffffff))
+          (func $"a func" (type $sig) (param $x i32) (param $y i64) (result i32)
+            (local $tmp i32) (local f64 f64) (local $v v128)
+            local.get $x
+            local.tee $tmp
+            i32.load $m0 offset=4 align=1
+            i64.load $m1 offset=8
+            drop
+            block $outer (result i32)
+              loop $loop
+                local.get $x
+                br_if $loop
+                local.get $x
+                br_table $loop $outer $loop
+              end
+              i32.const 1
+            end
+            if (result i32)
+              i32.const 2
+            else
+              i32.const 3
+            end
+            drop
+            local.get $x
+            local.get $y
+            call $imported
+            i32.const 0
+            call_indirect $t0 (type $sig)
+            drop
+            local.get $x
+            local.get $x
+            i32.const 1
+            select (result i32))
+          (func $gc (type $void)
+            (local $n (ref null $node))
+            i32.const 1
+            ref.null $node
+            struct.new $node
+            local.tee $n
+            struct.get $node $value
+            drop
+            local.get $n
+            ref.test (ref $leaf)
+            drop
+            block $b (result (ref $node))
+              local.get $n
+              br_on_cast $b (ref null $node) (ref $leaf)
+              br_on_null $b
+              br $b
+            end
+            drop
+            i32.const 0
+            i32.const 3
+            array.new $bytes
+            drop
+            i32.const 1
+            i32.const 2
+            array.new_fixed $bytes 2
+            array.len
+            drop
+            ref.null any
+            ref.cast (ref null i31)
+            drop)
+          (func $eh (type $void)
+            block $h (result i32)
+              try_table (catch $e1 $h) (catch_all 1)
+                i32.const 5
+                throw $e1
+              end
+              unreachable
+            end
+            drop
+            try $legacy
+              try
+                nop
+              delegate $legacy
+            catch $e0
+              drop
+            catch_all
+              rethrow $legacy
+            end)
+          (func $simd (type $void)
+            v128.const i32x4 0 1 2 3
+            v128.const i64x2 -1 7
+            i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 31
+            i32x4.extract_lane 2
+            drop
+            i32.const 0
+            v128.const f32x4 1 2 3 4
+            v128.store64_lane offset=3 1
+            i32.const 0
+            i32.const 0
+            i32.const 0
+            memory.init $m1 $passive
+            data.drop $passive
+            i32.const 0
+            i32.const 0
+            i32.const 0
+            table.init $t1 $exprs
+            elem.drop $exprs
+            i32.const 0
+            i32.atomic.load $shared
+            drop
+            atomic.fence)
+          (export "f" (func $"a func"))
+          (export "t" (table $t1))
+          (export "m" (memory $m1))
+          (export "g" (global $counter))
+          (export "e" (tag $e1))
+          (start $eh)
+          (elem $active (i32.const 0) func $"a func" $gc)
+          (elem $exprs (ref null func) (ref.func $gc) (ref.null func))
+          (elem $declared declare func $simd)
+          (elem $t1elems (table $t1) (i64.const 0) (ref null func) (item ref.func $eh))
+          (data $d0 (i32.const 16) "hello\00\ff\"\\")
+          (data $passive "passive")
+          (data $m1data (memory $m1) (i64.const 0) "x")
+          (@custom "extra" (after func) "\01\02")
+        )
+        """;
+
+    [Fact]
+    public void RichModuleRoundTripsThroughTextWithNames()
+    {
+        var original = ModuleEncoder.Encode(WatParser.ParseModule(RichModule), emitNames: true);
+        var text = WatPrinter.Print(ModuleDecoder.Decode(original));
+        var again = ModuleEncoder.Encode(WatParser.ParseModule(text), emitNames: true);
+        Assert.Equal(original, again);
+        Assert.Contains("(func $\"a func\" (type $sig) (param $x i32) (param $y i64) (result i32)", text);
+        Assert.Contains("struct.get $node $value", text);
+        Assert.Contains("(@custom \"extra\" (after func) \"\\01\\02\")", text);
+    }
+
+    [Fact]
+    public void RichModuleRoundTripsWithoutCustomSectionsOrNames()
+    {
+        var module = WatParser.ParseModule(RichModule);
+        var original = ModuleEncoder.Encode(module);
+        foreach (var options in new[] { new WatPrinterOptions { EmitCustomSections = false }, new WatPrinterOptions { UseNames = false } })
+        {
+            var decoded = ModuleDecoder.Decode(original);
+            decoded.CustomSections.RemoveAll(c => c.Name == "extra" && !options.EmitCustomSections);
+            var expected = ModuleEncoder.Encode(decoded);
+            var again = ModuleEncoder.Encode(WatParser.ParseModule(WatPrinter.Print(decoded, options)));
+            Assert.Equal(expected, again);
+        }
+    }
+
+    [Fact]
+    public void DuplicateNamesSurviveThroughNameAnnotations()
+    {
+        var module = new Module();
+        module.RecGroups.Add(new RecGroup([SubType.Plain(FuncType.Empty)]));
+        module.Functions.AddRange([0, 0]);
+        module.Codes.Add(Body(0x10, 0x01, 0x0B));
+        module.Codes.Add(Body(0x0B));
+        module.Names = new NameSection { ModuleName = "" };
+        module.Names.Functions[0] = "same";
+        module.Names.Functions[1] = "same";
+        var expected = ModuleEncoder.Encode(module, emitNames: true);
+        var text = WatPrinter.Print(module);
+        Assert.Equal(expected, ModuleEncoder.Encode(WatParser.ParseModule(text), emitNames: true));
     }
 }

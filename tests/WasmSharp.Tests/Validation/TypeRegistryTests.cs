@@ -119,4 +119,13 @@ public class TypeRegistryTests
         var immSub = new SubType(new StructType([new FieldType(ValType.EqRefNullable, false)]), false, [0]);
         ModuleTypes.Create(WithGroups(new RecGroup([immSup]), new RecGroup([immSub])), new TypeRegistry());
     }
+
+    [Fact]
+    public void HostFunctionTypesMatchModuleFunctionTypes()
+    {
+        var registry = new TypeRegistry();
+        var types = ModuleTypes.Create(WithGroups(new RecGroup([SubType.Plain(new FuncType([ValType.I32], [ValType.FuncRef]))])), registry);
+        Assert.Equal(types.GetCanonicalId(0), registry.InternFunction(new FuncType([ValType.I32], [ValType.FuncRef])));
+        Assert.NotEqual(types.GetCanonicalId(0), registry.InternFunction(new FuncType([ValType.I64], [ValType.FuncRef])));
+    }
 }
