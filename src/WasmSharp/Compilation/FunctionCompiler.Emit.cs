@@ -99,11 +99,11 @@ internal sealed partial class FunctionCompiler
                 Push(ValType.I64);
                 return;
             case Opcode.F32Const:
-                _il.Emit(OpCodes.Ldc_R4, BitConverter.Int32BitsToSingle((int)ins.F32Bits));
+                EmitF32Const(ins.F32Bits);
                 Push(ValType.F32);
                 return;
             case Opcode.F64Const:
-                _il.Emit(OpCodes.Ldc_R8, BitConverter.Int64BitsToDouble((long)ins.F64Bits));
+                EmitF64Const(ins.F64Bits);
                 Push(ValType.F64);
                 return;
             case Opcode.V128Const:
@@ -160,6 +160,46 @@ internal sealed partial class FunctionCompiler
             return;
         }
         EmitUnsupported(in ins);
+    }
+
+    /// <summary>
+    /// The JIT keeps float constants as doubles, which quiets a signalling NaN, and it folds x - 0, x * 1
+    /// and x / 1 to x, which lets a signalling NaN through unquieted. So signalling NaNs come from an
+    /// opaque call and 0 and 1 from fields the JIT cannot treat as constants.
+    /// </summary>
+    private void EmitF32Const(uint bits)
+    {
+        var value = BitConverter.UInt32BitsToSingle(bits);
+        if (float.IsNaN(value) && (bits & 0x0040_0000) == 0)
+        {
+            LdcI4((int)bits);
+            EmitCallHelper(Members.Method(typeof(NumericOps), nameof(NumericOps.OpaqueF32)));
+        }
+        else if (value is 0f or 1f or -1f)
+        {
+            _il.Emit(OpCodes.Ldsfld, Members.Field(typeof(NumericOps), (bits & 0x8000_0000) != 0
+                ? (value == 0 ? nameof(NumericOps.F32NegZero) : nameof(NumericOps.F32NegOne))
+                : (value == 0 ? nameof(NumericOps.F32Zero) : nameof(NumericOps.F32One))));
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_R4, value);
+        }
+    }
+
+    private void EmitF64Const(ulong bits)
+    {
+        var value = BitConverter.UInt64BitsToDouble(bits);
+        if (value is 0.0 or 1.0 or -1.0)
+        {
+            _il.Emit(OpCodes.Ldsfld, Members.Field(typeof(NumericOps), (bits >> 63) != 0
+                ? (value == 0 ? nameof(NumericOps.F64NegZero) : nameof(NumericOps.F64NegOne))
+                : (value == 0 ? nameof(NumericOps.F64Zero) : nameof(NumericOps.F64One))));
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_R8, value);
+        }
     }
 
     /// <summary>Calls the helper of a plain value instruction, passing lane or shuffle immediates after the operands.</summary>

@@ -66,8 +66,8 @@ internal sealed partial class FunctionCompiler
             case Opcode.I64Extend16S: Convert(ValType.I64, OpCodes.Conv_I2, OpCodes.Conv_I8); return true;
             case Opcode.I64Extend32S: Convert(ValType.I64, OpCodes.Conv_I4, OpCodes.Conv_I8); return true;
 
-            case Opcode.F32ConvertI32S: case Opcode.F32DemoteF64: Convert(ValType.F32, OpCodes.Conv_R4); return true;
-            case Opcode.F64ConvertI32S: case Opcode.F64ConvertI64S: case Opcode.F64PromoteF32: Convert(ValType.F64, OpCodes.Conv_R8); return true;
+            case Opcode.F32ConvertI32S: Convert(ValType.F32, OpCodes.Conv_R4); return true;
+            case Opcode.F64ConvertI32S: case Opcode.F64ConvertI64S: Convert(ValType.F64, OpCodes.Conv_R8); return true;
             default: return false;
         }
     }

@@ -55,9 +55,9 @@ internal static class TableOps
     internal static Function ResolveIndirect(ulong index, Table table, int typeId)
     {
         var elements = table.Elements;
-        if (index >= (ulong)elements.Length) Traps.Throw(TrapCode.UndefinedElement);
+        if (index >= (ulong)elements.Length) Traps.Element(TrapCode.UndefinedElement, index);
         var f = Unsafe.As<Function?>(elements[index]);
-        if (f is null) Traps.Throw(TrapCode.UninitializedElement);
+        if (f is null) Traps.Element(TrapCode.UninitializedElement, index);
         if (f.TypeId != typeId) CheckSubtype(f, typeId);
         return f;
     }

@@ -18,6 +18,7 @@ internal sealed class ModuleCompilation
         var tables = new List<TableType>();
         var memories = new List<MemoryType>();
         var globals = new List<GlobalType>();
+        var tags = new List<TagType>();
         foreach (var import in module.Imports)
         {
             switch (import.Kind)
@@ -26,6 +27,7 @@ internal sealed class ModuleCompilation
                 case ExternalKind.Table: tables.Add(import.Descriptor.Table!); break;
                 case ExternalKind.Memory: memories.Add(import.Descriptor.Memory!); break;
                 case ExternalKind.Global: globals.Add(import.Descriptor.Global); break;
+                case ExternalKind.Tag: tags.Add(import.Descriptor.Tag); break;
             }
         }
         ImportedFunctionCount = functionTypes.Count;
@@ -34,6 +36,7 @@ internal sealed class ModuleCompilation
         foreach (var t in module.Tables) tables.Add(t.Type);
         memories.AddRange(module.Memories);
         foreach (var g in module.Globals) globals.Add(g.Type);
+        tags.AddRange(module.Tags);
 
         FunctionTypeIndices = [.. functionTypes];
         FunctionTypes = new FuncType[FunctionTypeIndices.Length];
@@ -46,6 +49,7 @@ internal sealed class ModuleCompilation
         Tables = [.. tables];
         Memories = [.. memories];
         Globals = [.. globals];
+        Tags = [.. tags];
         var maxResults = 1;
         foreach (var t in TypeDefs)
             if (t.Composite is FuncType f) maxResults = Math.Max(maxResults, f.Results.Length);
@@ -64,6 +68,7 @@ internal sealed class ModuleCompilation
     internal TableType[] Tables { get; }
     internal MemoryType[] Memories { get; }
     internal GlobalType[] Globals { get; }
+    internal TagType[] Tags { get; }
 
     /// <summary>The most results any function type of the module has (the size of the result slots it needs).</summary>
     internal int MaxResults { get; }

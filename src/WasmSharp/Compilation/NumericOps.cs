@@ -330,6 +330,37 @@ internal static class NumericOps
         return (double)(long)((u >> 1) | (u & 1)) * 2.0;
     }
 
+    // The JIT folds demote(promote(x)) to x, which would let a signalling NaN through unquieted.
+    [Op(Opcode.F32DemoteF64), MethodImpl(Inline)]
+    internal static float F32DemoteF64(double x)
+    {
+        var f = (float)x;
+        return float.IsNaN(f) ? f + f : f;
+    }
+
+    [Op(Opcode.F64PromoteF32), MethodImpl(Inline)]
+    internal static double F64PromoteF32(float x)
+    {
+        var d = (double)x;
+        return double.IsNaN(d) ? d + d : d;
+    }
+
+    // ---- Constants the JIT must not see as constants (see FunctionCompiler.EmitF32Const) ----
+
+#pragma warning disable CA2211 // Mutable on purpose: the JIT may not fold them.
+    internal static float F32Zero = 0f;
+    internal static float F32NegZero = -0f;
+    internal static float F32One = 1f;
+    internal static float F32NegOne = -1f;
+    internal static double F64Zero = 0.0;
+    internal static double F64NegZero = -0.0;
+    internal static double F64One = 1.0;
+    internal static double F64NegOne = -1.0;
+#pragma warning restore CA2211
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static float OpaqueF32(int bits) => BitConverter.Int32BitsToSingle(bits);
+
     // ---- Reinterpretation ----
 
     [Op(Opcode.I32ReinterpretF32), MethodImpl(Inline)]

@@ -13,6 +13,11 @@ internal static class Traps
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     internal static void Throw(TrapCode code) => throw new TrapException(code);
 
+    /// <summary>A call_indirect trap naming the element, as the reference interpreter does ("uninitialized element 2").</summary>
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void Element(TrapCode code, ulong index) =>
+        throw new TrapException(code, $"{TrapCodes.Message(code)} {index.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     internal static void IntegerDivideByZero() => throw new TrapException(TrapCode.IntegerDivideByZero);
 

@@ -88,7 +88,8 @@ public sealed class Instance
         var tables = new Table[c.Tables.Length];
         var memories = new Memory[c.Memories.Length];
         var globals = new Global[c.Globals.Length];
-        int fi = 0, ti = 0, mi = 0, gi = 0;
+        var tags = new Tag[c.Tags.Length];
+        int fi = 0, ti = 0, mi = 0, gi = 0, xi = 0;
         for (var i = 0; i < def.Imports.Count; i++)
         {
             switch (imports[i])
@@ -97,6 +98,7 @@ public sealed class Instance
                 case Table t: tables[ti++] = t; break;
                 case Memory m: memories[mi++] = m; break;
                 case Global g: globals[gi++] = g; break;
+                case Tag x: tags[xi++] = x; break;
                 default: throw new NotSupportedException($"importing a {imports[i].Kind} is not supported yet");
             }
         }
@@ -104,6 +106,8 @@ public sealed class Instance
         ctx.Tables = tables;
         ctx.Memories = memories;
         ctx.Globals = globals;
+        ctx.Tags = tags;
+        foreach (var t in def.Tags) tags[xi++] = new Tag(store, types.GetCanonicalId(t.TypeIndex));
 
         foreach (var g in def.Globals)
         {
@@ -126,6 +130,7 @@ public sealed class Instance
                 ExternalKind.Table => tables[e.Index],
                 ExternalKind.Memory => memories[e.Index],
                 ExternalKind.Global => globals[e.Index],
+                ExternalKind.Tag => tags[e.Index],
                 _ => throw new NotSupportedException($"exporting a {e.Kind} is not supported yet"),
             };
             instance._exports[e.Name] = item;

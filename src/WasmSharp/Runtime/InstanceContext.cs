@@ -21,6 +21,7 @@ internal sealed class InstanceContext
     internal Memory[] Memories = [];
     internal Global[] Globals = [];
     internal Table[] Tables = [];
+    internal Tag[] Tags = [];
 
     /// <summary>The function index space; defined functions are filled in on first use (<see cref="GetFunction"/>).</summary>
     internal Function?[] Functions = [];

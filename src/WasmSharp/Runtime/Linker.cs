@@ -94,7 +94,8 @@ public sealed class Linker
             if (resolved is Memory { Store: var ms } && ms != store
                 || resolved is Table { Store: var ts } && ts != store
                 || resolved is Global { Store: var gs } && gs != store
-                || resolved is Function { Store: var fs } && fs != store)
+                || resolved is Function { Store: var fs } && fs != store
+                || resolved is Tag { Store: var xs } && xs != store)
             {
                 throw new LinkException($"import \"{import.ModuleName}\" \"{import.Name}\" belongs to another store");
             }
@@ -157,6 +158,9 @@ internal static class ImportMatcher
                 var ok = types.IsSubtype(g.Type.Type, e.Type) && (!e.Mutable || types.IsSubtype(e.Type, g.Type.Type));
                 return ok ? null : $"expected {e.Type}, got {g.Type.Type}";
             }
+            case Tag x:
+                // Tags match exactly: an exception's payload is read with the catching tag's type.
+                return x.TypeId == ExpectedFuncId(engine, expected) ? null : $"expected tag {expected.Func}, got {x.Type}";
             default:
                 return $"importing a {Name(item.Kind)} is not supported yet";
         }

@@ -15,7 +15,7 @@ public sealed record ExternType(ExternalKind Kind)
     public GlobalType Global { get; init; }
     public TagType Tag { get; init; }
 
-    /// <summary>For a function: the canonical id of its type in the engine's registry (-1 when unknown).</summary>
+    /// <summary>For a function or a tag: the canonical id of its type in the engine's registry (-1 when unknown).</summary>
     internal int FuncTypeId { get; init; } = -1;
 
     public override string ToString() => Kind switch
@@ -105,7 +105,7 @@ public sealed class Module
         ExternalKind.Table => new ExternType(d.Kind) { Table = d.Table! with { ElementType = Types.Canonicalize(d.Table!.ElementType) } },
         ExternalKind.Memory => new ExternType(d.Kind) { Memory = d.Memory },
         ExternalKind.Global => new ExternType(d.Kind) { Global = d.Global with { Type = Types.Canonicalize(d.Global.Type) } },
-        _ => new ExternType(d.Kind) { Tag = d.Tag },
+        _ => new ExternType(d.Kind) { Tag = d.Tag, Func = CanonicalFuncType(d.Tag.TypeIndex), FuncTypeId = Types.GetCanonicalId(d.Tag.TypeIndex) },
     };
 
     private ExternType ExportExternType(Export e)
@@ -117,7 +117,7 @@ public sealed class Module
             ExternalKind.Table => new ExternType(e.Kind) { Table = c.Tables[e.Index] with { ElementType = Types.Canonicalize(c.Tables[e.Index].ElementType) } },
             ExternalKind.Memory => new ExternType(e.Kind) { Memory = c.Memories[e.Index] },
             ExternalKind.Global => new ExternType(e.Kind) { Global = c.Globals[e.Index] with { Type = Types.Canonicalize(c.Globals[e.Index].Type) } },
-            _ => new ExternType(e.Kind),
+            _ => new ExternType(e.Kind) { Tag = c.Tags[e.Index], Func = CanonicalFuncType(c.Tags[e.Index].TypeIndex), FuncTypeId = Types.GetCanonicalId(c.Tags[e.Index].TypeIndex) },
         };
     }
 

@@ -461,7 +461,6 @@ internal sealed class ScriptParser(TokenStream ts)
 
     private WastExpected ParseExpected()
     {
-        var open = _pos;
         ExpectLParen();
         if (_t[_pos].Kind != TokenKind.Keyword) throw UnexpectedAt(_pos);
         var keywordToken = _pos++;
@@ -540,7 +539,6 @@ internal sealed class ScriptParser(TokenStream ts)
                 throw UnexpectedAt(keywordToken);
         }
         ExpectRParen();
-        _ = open;
         return expected;
     }
 }

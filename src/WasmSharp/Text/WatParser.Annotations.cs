@@ -146,10 +146,8 @@ internal sealed partial class ModuleParser
         return w.Length;
     }
 
-    private void ParseAnnotations(int start, int end)
+    private void ParseAnnotations()
     {
-        _ = start;
-        _ = end;
         var customs = new List<(CustomSection Section, int Rank)>();
         var firstFieldOffset = _fields.Count > 0 ? FieldStartOffset(_fields[0]) : int.MaxValue;
         var moduleNamed = false;

@@ -26,7 +26,6 @@ internal sealed partial class ModuleParser
 
     private readonly List<Field> _fields = [];
     private readonly Module _module = new();
-    private int _startToken = -1;
     private int _fieldNumber;
     private uint _currentFuncIndex;
     private readonly Dictionary<uint, int> _localsSizes = [];
@@ -69,7 +68,7 @@ internal sealed partial class ModuleParser
             ParseField(_fields[i]);
         }
         FinishBranchHints(_localsSizes);
-        ParseAnnotations(start, end);
+        ParseAnnotations();
 
         var m = _module;
         m.RecGroups.AddRange(_recGroups);
@@ -488,8 +487,9 @@ internal sealed partial class ModuleParser
 
         _currentFuncField = _fieldNumber;
         _currentFuncIndex = field.Index;
-        var code = ParseBody(field.Index);
+        var code = ParseBody();
         _currentFuncField = -1;
+        _locals.Clear();
         LocalGroup[] locals = [.. groups];
         if (_branchHints.ContainsKey(field.Index)) _localsSizes[field.Index] = LocalsSize(locals);
         _module.Codes.Add(new FunctionBody(locals, code));
@@ -656,7 +656,6 @@ internal sealed partial class ModuleParser
         var index = ParseIndex(_funcs);
         if (_module.Start is not null) Defer(field.Start, "multiple start sections");
         _module.Start = index;
-        _startToken = field.Start;
     }
 
     /// <summary>An offset: <c>(offset instr*)</c> or a single folded instruction.</summary>

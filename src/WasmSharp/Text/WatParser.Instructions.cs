@@ -29,6 +29,8 @@ internal sealed partial class ModuleParser
     private List<string?> _labels = [];
     private bool _usesDataIndex;
     private int _emitted;
+    /// <summary>Blocks entered so far in the current function body, which number its labels in the name section.</summary>
+    private uint _blockCount;
     private Instruction _lastEmitted;
 
     private void Emit(in Instruction instruction)
@@ -42,11 +44,11 @@ internal sealed partial class ModuleParser
 
     // ---------------------------------------------------------------- bodies and constant expressions
 
-    private byte[] ParseBody(uint funcIndex)
+    private byte[] ParseBody()
     {
-        _ = funcIndex;
         _w = new WasmWriter(64);
         _labels = [null];
+        _blockCount = 0;
         ParseInstrList();
         EmitOp(Opcode.End);
         return _w.ToArray();
@@ -203,7 +205,14 @@ internal sealed partial class ModuleParser
         return BlockType.FromTypeIndex(FindOrAddFuncType(new FuncType([.. use.Params], [.. use.Results])));
     }
 
-    private void PushLabel(string? label) => _labels.Add(label);
+    /// <summary>Enters a block; a named block of a function body is recorded in the name section's label names.</summary>
+    private void PushLabel(string? label)
+    {
+        _labels.Add(label);
+        if (_currentFuncField < 0) return;
+        if (label is not null) NameMap(Names.Labels, _currentFuncIndex)[_blockCount] = label;
+        _blockCount++;
+    }
 
     private void PopLabel() => _labels.RemoveAt(_labels.Count - 1);
 

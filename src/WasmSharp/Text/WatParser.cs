@@ -465,7 +465,6 @@ internal sealed partial class ModuleParser
             var fields = new List<FieldType>();
             while (AtLParenKeyword("field"))
             {
-                var fieldStart = _pos;
                 _pos += 2;
                 if (_t[_pos].Kind == TokenKind.Id)
                 {
@@ -485,7 +484,6 @@ internal sealed partial class ModuleParser
                     }
                 }
                 ExpectRParen();
-                _ = fieldStart;
             }
             ExpectRParen();
             return new StructType([.. fields]);

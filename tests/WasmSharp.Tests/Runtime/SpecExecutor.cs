@@ -19,6 +19,8 @@ public sealed class SpecExecutor : IWastExecutor
     private readonly Linker _linker;
     private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
     private Instance? _current;
+    private string? _currentSkip;
+    private readonly Dictionary<string, string> _skipped = new(StringComparer.Ordinal);
 
     public SpecExecutor(Engine? engine = null)
     {
@@ -34,11 +36,16 @@ public sealed class SpecExecutor : IWastExecutor
         {
             var instance = _linker.Instantiate(_store, RuntimeModule.FromModel(_engine, module));
             _current = instance;
+            _currentSkip = null;
             if (instanceId is not null) _instances[instanceId] = instance;
             return WastOutcome.Passed;
         }
         catch (NotSupportedException e)
         {
+            // Later commands on this module are skipped for the same reason, not failed.
+            _current = null;
+            _currentSkip = e.Message;
+            if (instanceId is not null) _skipped[instanceId] = e.Message;
             return WastOutcome.Skip(e.Message);
         }
         catch (WasmException e)
@@ -50,7 +57,7 @@ public sealed class SpecExecutor : IWastExecutor
     public WastOutcome Register(string name, string? instanceId, SourceLocation location)
     {
         var instance = instanceId is null ? _current : _instances.GetValueOrDefault(instanceId);
-        if (instance is null) return WastOutcome.Fail($"unknown instance {instanceId}");
+        if (instance is null) return SkippedOr(instanceId, $"unknown instance {instanceId}");
         _linker.DefineInstance(name, instance);
         return WastOutcome.Passed;
     }
@@ -123,7 +130,7 @@ public sealed class SpecExecutor : IWastExecutor
     {
         results = [];
         var instance = action.ModuleId is null ? _current : _instances.GetValueOrDefault(action.ModuleId);
-        if (instance is null) return WastOutcome.Fail($"unknown instance {action.ModuleId}");
+        if (instance is null) return SkippedOr(action.ModuleId, $"unknown instance {action.ModuleId}");
         switch (action)
         {
             case WastInvoke invoke:
@@ -145,6 +152,12 @@ public sealed class SpecExecutor : IWastExecutor
             default:
                 return WastOutcome.Fail("unknown action");
         }
+    }
+
+    private WastOutcome SkippedOr(string? id, string failure)
+    {
+        var skip = id is null ? _currentSkip : _skipped.GetValueOrDefault(id);
+        return skip is null ? WastOutcome.Fail(failure) : WastOutcome.Skip(skip);
     }
 
     private WastOutcome AssertReturn(WastAssertReturn a)
