@@ -98,6 +98,7 @@ public class ParserTests
             0x02, 0x40, 0x41, 0x01, 0x0D, 0x00, 0x41, 0x00, 0x0E, 0x02, 0x00, 0x00, 0x00, 0x0B, 0x0B,
         ];
         Assert.Equal(expected, Body(m));
+        Assert.Equal(["outer", "inner", "b"], m.Names!.Labels[0].OrderBy(p => p.Key).Select(p => p.Value));
         Assert.Contains("mismatching label", Malformed("(module (func block $a end $b))").Reason);
         Assert.Contains("unknown label", Malformed("(module (func (block $l (br $m))))").Reason);
     }
@@ -345,6 +346,25 @@ public class ParserTests
         Assert.Equal("ab"u8.ToArray(), m.CustomSections[2].Content.ToArray());
         Assert.Contains("misplaced @custom annotation", Malformed("(module (func (@custom \"x\")))").Reason);
         Assert.Contains("@custom annotation: malformed placement", Malformed("(module (@custom \"x\" (here type)))").Reason);
+    }
+
+    [Fact]
+    public void BranchHintsBecomeTheirCustomSection()
+    {
+        var m = Parse("""
+            (module
+              (func (param i32) (local i32)
+                (@metadata.code.branch_hint "\01") (if (local.get 0) (then))
+                (block (@metadata.code.branch_hint "\00") (br_if 0 (local.get 0)))))
+            """);
+        var section = Assert.Single(m.CustomSections);
+        Assert.Equal("metadata.code.branch_hint", section.Name);
+        // One function (0) with two hints; offsets count from the local declarations (3 bytes here).
+        Assert.Equal([1, 0, 2, 3 + 2, 1, 1, 3 + 9, 1, 0], section.Content.ToArray());
+        Assert.Contains("duplicate annotation", Malformed("""
+            (module (func (@metadata.code.branch_hint "\01") (@metadata.code.branch_hint "\01") (if (i32.const 0) (then))))
+            """).Reason);
+        Assert.Contains("not in a function", Malformed("(module (@metadata.code.branch_hint \"\\01\") (func))").Reason);
     }
 
     [Fact]
