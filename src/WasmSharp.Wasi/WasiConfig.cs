@@ -56,11 +56,11 @@ public sealed record WasiConfig
     public WasiConfig WithEnvironment(string name, string value)
     {
         CheckVariable(name, value);
-        var builder = Environment.ToBuilder();
-        var i = builder.FindIndex(kv => kv.Key == name);
-        if (i >= 0) builder[i] = new(name, value);
-        else builder.Add(new(name, value));
-        return this with { Environment = builder.ToImmutable() };
+        for (var i = 0; i < Environment.Length; i++)
+        {
+            if (Environment[i].Key == name) return this with { Environment = Environment.SetItem(i, new(name, value)) };
+        }
+        return this with { Environment = Environment.Add(new(name, value)) };
     }
 
     /// <summary>Sets several environment variables (later ones replace earlier ones of the same name).</summary>

@@ -18,15 +18,26 @@ public static class SpecSuite
     /// <summary>legacy/: the old exception-handling instructions.</summary>
     public static TheoryData<string> LegacyFiles() => Files("legacy");
 
-    /// <summary>proposals/*: threads, wide-arithmetic, custom-page-sizes, custom-descriptors.</summary>
-    public static TheoryData<string> ProposalFiles()
-    {
-        var folders = Directory.GetDirectories(Path.Combine(Root, "proposals"))
-            .Select(d => Path.GetRelativePath(Root, d))
+    /// <summary>
+    /// Proposal folders that nothing in WasmSharp implements yet; their scripts are skipped as a whole
+    /// (with <see cref="CustomDescriptorsSkipReason"/>) rather than run against a list of hundreds of failures.
+    /// </summary>
+    public static readonly string[] UnimplementedProposals = ["proposals/custom-descriptors"];
+
+    public const string CustomDescriptorsSkipReason =
+        "proposals/custom-descriptors is not implemented (exact reference types, descriptor and describes clauses, " +
+        "ref.get_desc, ref.cast_desc_eq, br_on_cast_desc_eq, struct.new_desc): nothing in the decoder, parser or validator knows it";
+
+    /// <summary>proposals/*: threads, wide-arithmetic, custom-page-sizes, without the <see cref="UnimplementedProposals"/>.</summary>
+    public static TheoryData<string> ProposalFiles() => Files(ProposalFolders().Except(UnimplementedProposals).ToArray());
+
+    public static TheoryData<string> UnimplementedProposalFiles() => Files(ProposalFolders().Intersect(UnimplementedProposals).ToArray());
+
+    private static string[] ProposalFolders() =>
+        Directory.GetDirectories(Path.Combine(Root, "proposals"))
+            .Select(d => Path.GetRelativePath(Root, d).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)
             .ToArray();
-        return Files(folders);
-    }
 
     public static string FullPath(string relative) => Path.Combine(Root, relative);
 

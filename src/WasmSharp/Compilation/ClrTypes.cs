@@ -98,6 +98,8 @@ internal static class Members
     internal static readonly FieldInfo StoreCurrentCaller = Field(typeof(Store), nameof(Store.CurrentCaller));
     internal static readonly FieldInfo StoreFuel = Field(typeof(Store), nameof(Store.FuelRemaining));
     internal static readonly FieldInfo StoreEpochDeadline = Field(typeof(Store), nameof(Store.EpochDeadline));
+    internal static readonly FieldInfo StoreEngineEpoch = Field(typeof(Store), nameof(Store.EngineEpoch));
+    internal static readonly FieldInfo EpochValue = Field(typeof(EpochCounter), nameof(EpochCounter.Value));
     internal static readonly MethodInfo StoreEnterFromHost = Method(typeof(Store), nameof(Store.EnterFromHost));
 
     internal static readonly FieldInfo FunctionContext = Field(typeof(Function), nameof(Function.Context));

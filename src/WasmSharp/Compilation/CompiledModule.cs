@@ -27,6 +27,7 @@ internal sealed class CompiledModule
     private readonly int[] _tokens;
     private readonly nint[] _codes;
     private Dictionary<int, int>? _indexByToken;
+    private List<(int Token, int Index)> _extraTokens = [];
 
     private CompiledModule(ModuleCompilation compilation, Type type, int[] tokens)
     {
@@ -55,20 +56,75 @@ internal sealed class CompiledModule
         var tb = mb.DefineType("WasmModule", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Abstract);
         var imported = compilation.ImportedFunctionCount;
         var methods = new MethodBuilder[module.Functions.Count];
+        var bodies = new MethodBuilder?[methods.Length];
+        var attributes = MethodAttributes.Public | MethodAttributes.Static;
         for (var i = 0; i < methods.Length; i++)
         {
-            var type = compilation.FunctionTypes[imported + i];
-            methods[i] = tb.DefineMethod("func" + (imported + i).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                MethodAttributes.Public | MethodAttributes.Static, ClrTypes.ReturnOf(type), ClrTypes.ParametersOf(type));
+            var index = imported + i;
+            var type = compilation.FunctionTypes[index];
+            var methodName = "func" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var returnType = ClrTypes.ReturnOf(type);
+            var parameters = ClrTypes.ParametersOf(type);
+            methods[i] = tb.DefineMethod(methodName, attributes, returnType, parameters);
+            if (FrameEstimate(module.Codes[i]) > LargeFrame)
+                bodies[i] = tb.DefineMethod(methodName + "_body", attributes, returnType, parameters);
         }
         compilation.Methods = methods;
+        var extraTokens = new List<(int Token, int Index)>();
         for (var i = 0; i < methods.Length; i++)
-            new FunctionCompiler(compilation, imported + i, module.Codes[i], methods[i].GetILGenerator()).Compile();
+        {
+            if (bodies[i] is { } body)
+            {
+                EmitFrameGuard(methods[i].GetILGenerator(), compilation.FunctionTypes[imported + i], body, FrameEstimate(module.Codes[i]));
+                new FunctionCompiler(compilation, imported + i, module.Codes[i], body.GetILGenerator()).Compile();
+                extraTokens.Add((body.MetadataToken, imported + i));
+            }
+            else
+            {
+                new FunctionCompiler(compilation, imported + i, module.Codes[i], methods[i].GetILGenerator()).Compile();
+            }
+        }
         var tokens = new int[methods.Length];
         for (var i = 0; i < methods.Length; i++) tokens[i] = methods[i].MetadataToken;
         var baked = tb.CreateType();
         compilation.Methods = [];
-        return new CompiledModule(compilation, baked, tokens);
+        return new CompiledModule(compilation, baked, tokens) { _extraTokens = extraTokens };
+    }
+
+    /// <summary>Frames above this size get a guard method: see <see cref="EmitFrameGuard"/>.</summary>
+    private const long LargeFrame = 32 * 1024;
+
+    /// <summary>A generous guess at the stack frame of a function: its locals at the widest, doubled for the JIT's temporaries.</summary>
+    private static long FrameEstimate(FunctionBody body)
+    {
+        long bytes = 0;
+        foreach (var g in body.Locals) bytes += (long)g.Count * (g.Type.Code == ValType.V128Code ? 16 : 8);
+        return 2 * bytes + 4096;
+    }
+
+    /// <summary>
+    /// A function with a large frame is called through a small guard that checks there is room for the
+    /// whole frame first: the stack check inside the function itself runs only after its prologue has
+    /// already touched the frame, which could be past the end of the stack.
+    /// </summary>
+    private static void EmitFrameGuard(ILGenerator il, FuncType type, MethodBuilder body, long frame)
+    {
+        var dummy = il.DeclareLocal(typeof(byte));
+        var ok = il.DefineLabel();
+        var ctx = (short)type.Params.Length;
+        il.Emit(OpCodes.Ldloca, dummy);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Ldc_I8, frame);
+        il.Emit(OpCodes.Conv_U);
+        il.Emit(OpCodes.Sub);
+        il.Emit(OpCodes.Ldarg, ctx);
+        il.Emit(OpCodes.Ldfld, Members.CtxStackLimit);
+        il.Emit(OpCodes.Bge_Un, ok);
+        il.Emit(OpCodes.Call, Members.Method(typeof(Traps), nameof(Traps.StackExhausted)));
+        il.MarkLabel(ok);
+        for (short i = 0; i <= ctx; i++) il.Emit(OpCodes.Ldarg, i);
+        il.Emit(OpCodes.Call, body);
+        il.Emit(OpCodes.Ret);
     }
 
     /// <summary>The entry point of a defined function (a stub that JIT-compiles it on first call).</summary>
@@ -97,6 +153,7 @@ internal sealed class CompiledModule
         {
             map = new Dictionary<int, int>(compiled._tokens.Length);
             for (var i = 0; i < compiled._tokens.Length; i++) map[compiled._tokens[i]] = compiled.ImportedFunctionCount + i;
+            foreach (var (token, functionIndex) in compiled._extraTokens) map[token] = functionIndex;
             compiled._indexByToken = map;
         }
         if (!map.TryGetValue(method.MetadataToken, out var index)) return false;

@@ -1,14 +1,81 @@
+using System.Reflection.Emit;
+using WasmSharp.Model;
+
 namespace WasmSharp.Compilation;
 
+/// <summary>
+/// Fuel metering and epoch interruption. Both are compile-time options of the engine: when off, not a
+/// single instruction is emitted for them. Fuel is charged one unit per instruction, summed over each
+/// straight-line stretch and subtracted from the store before control can leave it; the remaining
+/// fuel and the epoch deadline are checked at function entry and at every loop head, which bounds the
+/// work done between checks.
+/// </summary>
 internal sealed partial class FunctionCompiler
 {
-    /// <summary>Fuel and epoch checks at function entry (nothing unless the engine enables them).</summary>
-    private void EmitEntryChecks()
+    private bool ConsumesFuel => _m.Config.ConsumeFuel;
+
+    private bool ChecksEpoch => _m.Config.EpochInterruption;
+
+    private long _pendingFuel;
+
+    private void EmitEntryChecks() => EmitInterruptionChecks();
+
+    private void EmitLoopHeaderChecks() => EmitInterruptionChecks();
+
+    private void EmitInterruptionChecks()
     {
+        if (ConsumesFuel)
+        {
+            var ok = _il.DefineLabel();
+            LdCtx();
+            _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+            _il.Emit(OpCodes.Ldfld, Members.StoreFuel);
+            _il.Emit(OpCodes.Ldc_I4_0);
+            _il.Emit(OpCodes.Conv_I8);
+            _il.Emit(OpCodes.Bge, ok);
+            EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.OutOfFuel)));
+            _il.MarkLabel(ok);
+        }
+        if (ChecksEpoch)
+        {
+            var ok = _il.DefineLabel();
+            LdCtx();
+            _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+            _il.Emit(OpCodes.Ldfld, Members.StoreEngineEpoch);
+            _il.Emit(OpCodes.Volatile);
+            _il.Emit(OpCodes.Ldfld, Members.EpochValue);
+            LdCtx();
+            _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+            _il.Emit(OpCodes.Volatile);
+            _il.Emit(OpCodes.Ldfld, Members.StoreEpochDeadline);
+            _il.Emit(OpCodes.Blt, ok);
+            EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Interrupted)));
+            _il.MarkLabel(ok);
+        }
     }
 
-    /// <summary>Fuel and epoch checks at the head of every loop (nothing unless the engine enables them).</summary>
-    private void EmitLoopHeaderChecks()
+    /// <summary>Charges the instruction about to be emitted, and settles the stretch if it can transfer control.</summary>
+    private void ChargeFuel(Opcode op)
     {
+        if (op is not (Opcode.Block or Opcode.Loop or Opcode.End or Opcode.Else or Opcode.Nop)) _pendingFuel++;
+        if (EndsStretch(op)) FlushFuel();
+    }
+
+    private static bool EndsStretch(Opcode op) => op is Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End
+        or Opcode.Br or Opcode.BrIf or Opcode.BrTable or Opcode.Return or Opcode.Unreachable
+        or Opcode.Call or Opcode.CallIndirect or Opcode.CallRef or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef
+        or Opcode.BrOnNull or Opcode.BrOnNonNull;
+
+    private void FlushFuel()
+    {
+        if (_pendingFuel == 0) return;
+        LdCtx();
+        _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+        _il.Emit(OpCodes.Dup);
+        _il.Emit(OpCodes.Ldfld, Members.StoreFuel);
+        _il.Emit(OpCodes.Ldc_I8, _pendingFuel);
+        _il.Emit(OpCodes.Sub);
+        _il.Emit(OpCodes.Stfld, Members.StoreFuel);
+        _pendingFuel = 0;
     }
 }

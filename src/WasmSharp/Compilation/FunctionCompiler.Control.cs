@@ -255,6 +255,23 @@ internal sealed partial class FunctionCompiler
         AfterCall(type, tail);
     }
 
+    private void EmitCallRef(uint typeIndex, bool tail)
+    {
+        var type = _m.FuncTypeAt(typeIndex);
+        Pop();
+        EmitCallHelper(Members.Method(typeof(TableOps), nameof(TableOps.CheckFunctionRef)));
+        if (tail)
+        {
+            var f = RentTemp(typeof(Function));
+            _il.Emit(OpCodes.Stloc, f);
+            EmitDropUnder(type.Params.Length, _stack.Count - type.Params.Length);
+            _il.Emit(OpCodes.Ldloc, f);
+            ReturnTemp(f);
+        }
+        EmitCallFunctionObject(type, tail);
+        AfterCall(type, tail);
+    }
+
     /// <summary>With the arguments and then a <see cref="Function"/> on the stack: calls it.</summary>
     private void EmitCallFunctionObject(FuncType type, bool tail)
     {

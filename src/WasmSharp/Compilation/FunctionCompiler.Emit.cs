@@ -59,6 +59,12 @@ internal sealed partial class FunctionCompiler
             case Opcode.ReturnCallIndirect:
                 EmitCallIndirect(ins.Index, ins.Index2, tail: true);
                 return;
+            case Opcode.CallRef:
+                EmitCallRef(ins.Index, tail: false);
+                return;
+            case Opcode.ReturnCallRef:
+                EmitCallRef(ins.Index, tail: true);
+                return;
 
             // ---- Parametric ----
             case Opcode.Drop:
@@ -225,7 +231,7 @@ internal sealed partial class FunctionCompiler
     /// <summary>An instruction the compiler does not handle: the function compiles, and traps if it gets here.</summary>
     private void EmitUnsupported(in Instruction ins)
     {
-        _il.Emit(OpCodes.Ldstr, $"instruction {ins.Info.Name} is not supported by the WasmSharp compiler yet");
+        _il.Emit(OpCodes.Ldstr, Unsupported.Exception(ins.Opcode, "instruction").Message);
         _il.Emit(OpCodes.Newobj, typeof(NotSupportedException).GetConstructor([typeof(string)])!);
         _il.Emit(OpCodes.Throw);
         _unreachable = true;

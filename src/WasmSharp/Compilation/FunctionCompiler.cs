@@ -95,7 +95,14 @@ internal sealed partial class FunctionCompiler
         var reader = new InstructionReader(_body.Code.Span, _body.Offset);
         while (reader.TryRead(out var ins))
         {
-            if (_unreachable && !IsStructural(ins.Opcode)) continue;
+            if (_unreachable)
+            {
+                if (!IsStructural(ins.Opcode)) continue;
+            }
+            else if (ConsumesFuel)
+            {
+                ChargeFuel(ins.Opcode);
+            }
             Emit(in ins);
             if (_controls.Count == 0) break;
         }
@@ -203,7 +210,4 @@ internal sealed partial class FunctionCompiler
     }
 
     private void EmitCallHelper(System.Reflection.MethodInfo method) => _il.Emit(OpCodes.Call, method);
-
-    private static InvalidOperationException Unsupported(in Instruction ins) =>
-        new($"instruction {ins.Info.Name} at offset 0x{ins.Offset:x} is not supported by the compiler yet");
 }

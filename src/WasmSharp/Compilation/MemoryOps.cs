@@ -68,6 +68,14 @@ internal static class TableOps
         if (!f.Context.Store.Engine.Types.IsSubtype(f.TypeId, typeId)) Traps.Throw(TrapCode.IndirectCallTypeMismatch);
     }
 
+    /// <summary>The callee of call_ref: the reference's static type already guarantees a function of the right type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Function CheckFunctionRef(object? reference)
+    {
+        if (reference is null) Traps.Throw(TrapCode.NullFunctionReference);
+        return Unsafe.As<Function>(reference);
+    }
+
     internal static object? Get(ulong index, Table table)
     {
         var elements = table.Elements;

@@ -34,5 +34,11 @@ internal static class Traps
     internal static void TableOutOfBounds() => throw new TrapException(TrapCode.TableOutOfBounds);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void OutOfFuel() => throw new TrapException(TrapCode.OutOfFuel);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void Interrupted() => throw new TrapException(TrapCode.Interrupted);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     internal static void StackExhausted() => throw new TrapException(TrapCode.CallStackExhausted);
 }

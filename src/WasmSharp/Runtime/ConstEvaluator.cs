@@ -42,7 +42,7 @@ internal static class ConstEvaluator
                 case Opcode.End:
                     return stack[^1];
                 default:
-                    throw new NotSupportedException($"constant instruction {ins.Info.Name} is not supported yet");
+                    throw Compilation.Unsupported.Exception(ins.Opcode, "constant instruction");
             }
         }
         throw new InvalidOperationException("constant expression without end");

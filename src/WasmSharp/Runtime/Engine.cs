@@ -11,7 +11,8 @@ namespace WasmSharp.Runtime;
 /// </summary>
 public sealed class Engine
 {
-    private long _epoch;
+    /// <summary>The epoch counter; compiled code reads its field directly (through <see cref="Store.EngineEpoch"/>).</summary>
+    internal readonly EpochCounter Epoch = new();
 
     public Engine()
         : this(EngineConfig.Default)
@@ -32,15 +33,13 @@ public sealed class Engine
     internal StubFactory Stubs { get; }
 
     /// <summary>The current epoch; starts at 0.</summary>
-    public long CurrentEpoch => Volatile.Read(ref _epoch);
+    public long CurrentEpoch => Volatile.Read(ref Epoch.Value);
 
     /// <summary>
     /// Advances the epoch by one. Code running in a store whose epoch deadline is now reached traps
     /// with "interrupt" at its next function entry or loop iteration. Safe to call from any thread.
     /// </summary>
-    public void IncrementEpoch() => Interlocked.Increment(ref _epoch);
-
-    internal ref long EpochRef => ref _epoch;
+    public void IncrementEpoch() => Interlocked.Increment(ref Epoch.Value);
 
     /// <summary>Whether a value may be stored where <paramref name="expected"/> (a canonical type) is required.</summary>
     internal bool ValueMatches(Value value, ValType expected)
@@ -54,4 +53,10 @@ public sealed class Engine
             _ => Types.TopOf(expected.Heap).Code == HeapType.Extern.Code || Types.TopOf(expected.Heap).Code == HeapType.Any.Code,
         };
     }
+}
+
+/// <summary>A shared, mutable epoch: a class so that compiled code can hold it and read the field.</summary>
+internal sealed class EpochCounter
+{
+    internal long Value;
 }

@@ -55,6 +55,12 @@ public sealed class Instance
 
     public Func<T1, T2, T3, T4, T5, TResult> GetFunction<T1, T2, T3, T4, T5, TResult>(string name) => GetDelegate<Func<T1, T2, T3, T4, T5, TResult>>(name);
 
+    public Func<T1, T2, T3, T4, T5, T6, TResult> GetFunction<T1, T2, T3, T4, T5, T6, TResult>(string name) => GetDelegate<Func<T1, T2, T3, T4, T5, T6, TResult>>(name);
+
+    public Func<T1, T2, T3, T4, T5, T6, T7, TResult> GetFunction<T1, T2, T3, T4, T5, T6, T7, TResult>(string name) => GetDelegate<Func<T1, T2, T3, T4, T5, T6, T7, TResult>>(name);
+
+    public Func<T1, T2, T3, T4, T5, T6, T7, T8, TResult> GetFunction<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(string name) => GetDelegate<Func<T1, T2, T3, T4, T5, T6, T7, T8, TResult>>(name);
+
     /// <summary>An exported function without results as a typed delegate.</summary>
     public Action GetAction(string name) => GetDelegate<Action>(name);
 
@@ -65,6 +71,14 @@ public sealed class Instance
     public Action<T1, T2, T3> GetAction<T1, T2, T3>(string name) => GetDelegate<Action<T1, T2, T3>>(name);
 
     public Action<T1, T2, T3, T4> GetAction<T1, T2, T3, T4>(string name) => GetDelegate<Action<T1, T2, T3, T4>>(name);
+
+    public Action<T1, T2, T3, T4, T5> GetAction<T1, T2, T3, T4, T5>(string name) => GetDelegate<Action<T1, T2, T3, T4, T5>>(name);
+
+    public Action<T1, T2, T3, T4, T5, T6> GetAction<T1, T2, T3, T4, T5, T6>(string name) => GetDelegate<Action<T1, T2, T3, T4, T5, T6>>(name);
+
+    public Action<T1, T2, T3, T4, T5, T6, T7> GetAction<T1, T2, T3, T4, T5, T6, T7>(string name) => GetDelegate<Action<T1, T2, T3, T4, T5, T6, T7>>(name);
+
+    public Action<T1, T2, T3, T4, T5, T6, T7, T8> GetAction<T1, T2, T3, T4, T5, T6, T7, T8>(string name) => GetDelegate<Action<T1, T2, T3, T4, T5, T6, T7, T8>>(name);
 
     private Function RequireFunction(string name) =>
         GetFunction(name) ?? throw new KeyNotFoundException($"The instance has no function export \"{name}\".");

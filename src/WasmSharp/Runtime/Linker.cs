@@ -52,6 +52,16 @@ public sealed class Linker
 
     public Linker DefineFunction<T1, T2, T3, T4, T5>(string module, string name, Action<T1, T2, T3, T4, T5> callback) => DefineFunction(module, name, (Delegate)callback);
 
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6>(string module, string name, Action<T1, T2, T3, T4, T5, T6> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7>(string module, string name, Action<T1, T2, T3, T4, T5, T6, T7> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7, T8>(string module, string name, Action<T1, T2, T3, T4, T5, T6, T7, T8> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7, T8, T9>(string module, string name, Action<T1, T2, T3, T4, T5, T6, T7, T8, T9> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(string module, string name, Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> callback) => DefineFunction(module, name, (Delegate)callback);
+
     public Linker DefineFunction<TResult>(string module, string name, Func<TResult> callback) => DefineFunction(module, name, (Delegate)callback);
 
     public Linker DefineFunction<T1, TResult>(string module, string name, Func<T1, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
@@ -63,6 +73,16 @@ public sealed class Linker
     public Linker DefineFunction<T1, T2, T3, T4, TResult>(string module, string name, Func<T1, T2, T3, T4, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
 
     public Linker DefineFunction<T1, T2, T3, T4, T5, TResult>(string module, string name, Func<T1, T2, T3, T4, T5, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, TResult>(string module, string name, Func<T1, T2, T3, T4, T5, T6, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7, TResult>(string module, string name, Func<T1, T2, T3, T4, T5, T6, T7, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(string module, string name, Func<T1, T2, T3, T4, T5, T6, T7, T8, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7, T8, T9, TResult>(string module, string name, Func<T1, T2, T3, T4, T5, T6, T7, T8, T9, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
+
+    public Linker DefineFunction<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, TResult>(string module, string name, Func<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, TResult> callback) => DefineFunction(module, name, (Delegate)callback);
 
     /// <summary>Defines every export of <paramref name="instance"/> under <paramref name="module"/>.</summary>
     public Linker DefineInstance(string module, Instance instance)

@@ -19,11 +19,13 @@ public sealed class Store : IDisposable
     internal InstanceContext? CurrentCaller;
     internal long FuelRemaining;
     internal long EpochDeadline = long.MaxValue;
+    internal readonly EpochCounter EngineEpoch;
 
     public Store(Engine engine)
     {
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
+        EngineEpoch = engine.Epoch;
     }
 
     public Engine Engine { get; }
@@ -104,8 +106,10 @@ public sealed class Store : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         var reserve = (nuint)Engine.Config.StackReserveBytes;
         var low = StackBounds.GetCurrentThreadLow();
+        var sp = StackBounds.CurrentStackPointer();
+        // On a small stack, keep half of what is left rather than the whole reserve, so that Wasm can still run.
         // Unknown bounds: allow a modest depth below the current frame rather than none.
-        var limit = low != 0 ? low + reserve : StackBounds.CurrentStackPointer() - 2 * reserve;
+        var limit = low != 0 && low < sp ? low + Math.Min(reserve, (sp - low) / 2) : sp - 2 * reserve;
         StackLimit = limit;
         foreach (var c in _contexts) c.StackLimit = limit;
         _boundThread = Environment.CurrentManagedThreadId;

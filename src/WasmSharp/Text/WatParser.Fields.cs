@@ -538,7 +538,7 @@ internal sealed partial class ModuleParser
                 Offset = ZeroOffset(is64),
                 Expressions = items,
             };
-            _module.Elements.Add(segment with { Flags = ElementFlags(segment) });
+            _module.Elements.Add(segment with { Flags = ElementFlags(segment, explicitTable: false) });
             return;
         }
         var limits = ParseLimits(is64);
@@ -720,7 +720,8 @@ internal sealed partial class ModuleParser
         }
         else if (AtIndex && _t[_pos + 1].Kind == TokenKind.LParen)
         {
-            // Legacy form with a bare table index: (elem 0 (i32.const 0) ...).
+            // Legacy form with a bare table index: (elem 0 (i32.const 0) ...). It is the MVP's text for
+            // the MVP's encoding (flags 0 was table index 0), so it does not ask for an explicit table.
             table = ParseIndex(_tables);
             mode = SegmentMode.Active;
             offset = ParseOffset();
@@ -739,20 +740,22 @@ internal sealed partial class ModuleParser
         }
         else
         {
+            // An element type with expressions asks for the expression encodings even when every item
+            // is a ref.func (the reference interpreter would pick the index encodings for (ref func)):
+            // the printer writes exactly this form for them, so it must come back as it was.
             var type = ParseRefType();
-            var items = ParseElemExprs(out var refFuncs);
-            // The reference encoding uses the function-index form whenever it can express the segment.
-            if (type == ValType.Ref(HeapType.Func, nullable: false) && refFuncs.All(r => r is not null))
-                segment = new ElementSegment(mode, type) { FunctionIndices = [.. refFuncs.Select(r => r!.Value)] };
-            else
-                segment = new ElementSegment(mode, type) { Expressions = [.. items] };
+            segment = new ElementSegment(mode, type) { Expressions = [.. ParseElemExprs(out _)] };
         }
         segment = segment with { TableIndex = table, Offset = offset };
-        _module.Elements.Add(segment with { Flags = ElementFlags(segment) });
+        _module.Elements.Add(segment with { Flags = ElementFlags(segment, explicitTable) });
     }
 
-    /// <summary>The binary encoding variant the reference interpreter picks for a segment.</summary>
-    private static byte ElementFlags(ElementSegment segment)
+    /// <summary>
+    /// The binary encoding variant for a segment: the one the text asks for, that is an explicit table
+    /// (flags 2 and 6) for <c>(table x)</c> and the expression encodings (4 to 7) for an element type
+    /// with expressions, and otherwise the shortest one.
+    /// </summary>
+    private static byte ElementFlags(ElementSegment segment, bool explicitTable)
     {
         if (segment.FunctionIndices is not null)
         {
@@ -760,14 +763,14 @@ internal sealed partial class ModuleParser
             {
                 SegmentMode.Passive => 1,
                 SegmentMode.Declarative => 3,
-                _ => (byte)(segment.TableIndex == 0 ? 0 : 2),
+                _ => (byte)(segment.TableIndex == 0 && !explicitTable ? 0 : 2),
             };
         }
         return segment.Mode switch
         {
             SegmentMode.Passive => 5,
             SegmentMode.Declarative => 7,
-            _ => (byte)(segment.TableIndex == 0 && segment.Type == ValType.FuncRef ? 4 : 6),
+            _ => (byte)(segment.TableIndex == 0 && !explicitTable && segment.Type == ValType.FuncRef ? 4 : 6),
         };
     }
 
@@ -777,20 +780,17 @@ internal sealed partial class ModuleParser
         if (name is not null) Names.DataSegments[field.Index] = name;
         if (TryLParenKeyword("memory"))
         {
+            // (memory x) asks for the explicit-memory encoding even for memory 0, as (table x) does for elements.
             var memory = ParseIndex(_memories);
             ExpectRParen();
             var offset = ParseOffset();
             var bytes = ReadStrings();
-            _module.Data.Add(new DataSegment(SegmentMode.Active, bytes)
-            {
-                MemoryIndex = memory,
-                Offset = offset,
-                Flags = (byte)(memory == 0 ? 0 : 2),
-            });
+            _module.Data.Add(new DataSegment(SegmentMode.Active, bytes) { MemoryIndex = memory, Offset = offset, Flags = 2 });
         }
         else if (_t[_pos].Kind == TokenKind.LParen || (AtIndex && _t[_pos + 1].Kind == TokenKind.LParen))
         {
-            // A bare memory index is the legacy form (data 0 (i32.const 0) ...).
+            // A bare memory index is the legacy form (data 0 (i32.const 0) ...), the MVP's text for the
+            // MVP's encoding, where flags 0 was memory index 0.
             var memory = AtIndex ? ParseIndex(_memories) : 0;
             var offset = ParseOffset();
             var bytes = ReadStrings();

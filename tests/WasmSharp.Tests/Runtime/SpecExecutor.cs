@@ -26,6 +26,7 @@ public sealed class SpecExecutor : IWastExecutor
     {
         _engine = engine ?? new Engine();
         _store = new Store(_engine);
+        if (_engine.Config.ConsumeFuel) _store.Fuel = ulong.MaxValue;
         _linker = new Linker(_engine) { AllowShadowing = true };
         _linker.DefineSpectest(_store);
     }

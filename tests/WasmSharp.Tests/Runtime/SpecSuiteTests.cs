@@ -15,10 +15,23 @@ public class SpecSuiteTests(ITestOutputHelper output)
         return Path.Combine(dir ?? ".", "tests", "testsuite", "spec");
     }
 
+    // Scripts that need GC, typed function references or exception handling, which the engine does not run yet.
+    private static readonly HashSet<string> s_needsLaterFeatures =
+    [
+        "array", "binary-gc", "br_on_cast", "br_on_cast_fail", "br_on_non_null", "br_on_null", "call_ref", "extern", "i31",
+        "local_init", "ref_as_non_null", "ref_cast", "ref_eq", "ref_test", "return_call_ref", "struct", "tag", "throw",
+        "throw_ref", "try_table", "type-canon", "type-equivalence", "type-rec", "type-subtyping",
+    ];
+
     public static TheoryData<string> Files()
     {
         var data = new TheoryData<string>();
-        foreach (var f in Directory.GetFiles(s_root, "*.wast").OrderBy(f => f, StringComparer.Ordinal)) data.Add(Path.GetFileName(f));
+        foreach (var f in Directory.GetFiles(s_root, "*.wast").OrderBy(f => f, StringComparer.Ordinal))
+        {
+            var name = Path.GetFileNameWithoutExtension(f);
+            if (s_needsLaterFeatures.Contains(name) || name.StartsWith("array_", StringComparison.Ordinal)) continue;
+            data.Add(Path.GetFileName(f));
+        }
         return data;
     }
 

@@ -197,7 +197,7 @@ public class ParserTests
     }
 
     [Fact]
-    public void PicksTheReferenceElementSegmentEncodings()
+    public void ElementSegmentsKeepTheEncodingTheTextAsksFor()
     {
         var m = Parse("""
             (module
@@ -210,13 +210,42 @@ public class ParserTests
               (elem (i32.const 1) funcref (ref.func $f) (item ref.null func))
               (elem funcref (ref.func $f))
               (elem (table $t) (offset (i32.const 0)) func $f)
-              (elem declare funcref (item (ref.func $f))))
+              (elem declare funcref (item (ref.func $f)))
+              (elem (table $t) (i32.const 0) funcref (ref.func $f))
+              (elem (ref func) (ref.func $f))
+              (elem (i32.const 0) (ref func) (ref.func $f))
+              (elem 0 (i32.const 0) $f)
+              (elem (i32.const 0)))
             """);
-        Assert.Equal([0, 1, 6, 3, 4, 5, 0, 7], m.Elements.Select(e => (int)e.Flags));
+        // Explicit (table $t) keeps the explicit-table encodings (2, 6) even for table 0; an element type
+        // with expressions keeps the expression encodings (5, 6) even when every item is a ref.func.
+        Assert.Equal([0, 1, 6, 3, 4, 5, 2, 7, 6, 5, 6, 0, 0], m.Elements.Select(e => (int)e.Flags));
         Assert.Equal(ValType.Ref(HeapType.Func, nullable: false), m.Elements[0].Type);
         Assert.Equal([0u], m.Elements[0].FunctionIndices!);
         Assert.Equal(1u, m.Elements[2].TableIndex);
         Assert.Equal(2, m.Elements[4].Expressions!.Length);
+        Assert.Equal(0u, m.Elements[6].TableIndex);
+        Assert.Equal(ValType.Ref(HeapType.Func, nullable: false), m.Elements[9].Type);
+        Assert.Single(m.Elements[9].Expressions!);
+        Assert.Equal(0u, m.Elements[11].TableIndex);
+        Assert.Empty(m.Elements[12].FunctionIndices!);
+    }
+
+    [Fact]
+    public void DataSegmentsKeepAnExplicitMemory()
+    {
+        var m = Parse("""
+            (module
+              (memory 1) (memory 1)
+              (data (i32.const 0) "a")
+              (data (memory 0) (i32.const 0) "b")
+              (data (memory 1) (i32.const 0) "c")
+              (data 0 (i32.const 0) "d")
+              (data 1 (i32.const 0) "e")
+              (data "f"))
+            """);
+        Assert.Equal([0, 2, 2, 0, 2, 1], m.Data.Select(d => (int)d.Flags));
+        Assert.Equal([0u, 0, 1, 0, 1, 0], m.Data.Select(d => d.MemoryIndex));
     }
 
     [Fact]
@@ -238,7 +267,7 @@ public class ParserTests
         Assert.Equal([0x42, 0x00, 0x0B], segment.Offset!.Code.ToArray());
         Assert.Equal(new Limits(1, 1), m.Memories[0].Limits);
         Assert.Equal("helloworld"u8.ToArray(), m.Data[0].Bytes.ToArray());
-        Assert.Equal([0, 0, 1], m.Data.Select(d => (int)d.Flags));
+        Assert.Equal([0, 2, 1], m.Data.Select(d => (int)d.Flags));
         Assert.Equal("d", m.Names!.DataSegments[1]);
         Assert.Null(m.DataCount);
     }

@@ -225,6 +225,7 @@ public sealed class WatPrinterTests
             "  (elem (;5;) funcref (ref.func 0) (ref.null func))",
             "  (elem (;6;) (table 0) (offset (i32.const 1) (i32.const 2) (i32.add)) funcref (ref.func 0))",
             "  (elem (;7;) declare (ref func) (ref.func 0)))"), text);
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7], WatParser.ParseModule(text).Elements.Select(e => (int)e.Flags));
     }
 
     [Fact]
@@ -239,6 +240,7 @@ public sealed class WatPrinterTests
             "  (data (;0;) (i32.const 8) \"hi \\22x\\22\\5c\\0a\")",
             "  (data (;1;) \"\\00\\7f\\80\\ff\")",
             "  (data (;2;) (memory 0) (i32.const 0) \"A\"))"), WatPrinter.Print(m));
+        Assert.Equal([0, 1, 2], WatParser.ParseModule(WatPrinter.Print(m)).Data.Select(d => (int)d.Flags));
     }
 
     [Fact]
