@@ -6,15 +6,22 @@ namespace WasmSharp.Wasi;
 /// Where a guest path leads: the directory holding its last component (a descriptor inside the sandbox)
 /// and that component's name, NUL-terminated, ready for an *at call.
 /// </summary>
-internal sealed class ResolvedPath(int dirFd, HostHandle? owner, byte[] name) : IDisposable
+internal sealed class ResolvedPath(int dirFd, HostHandle? owner, byte[] name, byte[] bareName) : IDisposable
 {
     /// <summary>The directory the name is relative to.</summary>
     public int DirFd { get; } = dirFd;
 
-    /// <summary>The last component (".": the directory itself), with a trailing '/' when the guest wrote one, and a NUL.</summary>
+    /// <summary>
+    /// The last component (".": the directory itself), NUL-terminated, with a trailing '/' when the guest
+    /// wrote one, so the kernel applies its rules for one (only calls that never follow a final link get it).
+    /// </summary>
     public byte[] Name { get; } = name;
 
-    public bool IsDirectoryItself => Name.Length == 2 && Name[0] == (byte)'.';
+    /// <summary>The last component without any trailing '/', NUL-terminated.</summary>
+    public byte[] BareName { get; } = bareName;
+
+    /// <summary>The guest's path ended in '/': the target must be a directory.</summary>
+    public bool TrailingSlash => Name.Length != BareName.Length;
 
     public void Dispose() => owner?.Dispose();
 }
@@ -110,17 +117,22 @@ internal static unsafe class PathResolver
                 return Libc.ToWasi(errno);
             }
             final ??= [(byte)'.'];
-            byte[] name;
+            byte[] name, bareName;
             if (IsDot(final))
             {
-                name = s_dot;
+                name = bareName = s_dot;
             }
             else
             {
-                var slash = trailingSlash ? 1 : 0;
-                name = new byte[final.Length + slash + 1];
-                final.CopyTo(name, 0);
-                if (trailingSlash) name[final.Length] = (byte)'/';
+                bareName = new byte[final.Length + 1];
+                final.CopyTo(bareName, 0);
+                name = bareName;
+                if (trailingSlash)
+                {
+                    name = new byte[final.Length + 2];
+                    final.CopyTo(name, 0);
+                    name[final.Length] = (byte)'/';
+                }
             }
             HostHandle? owner = null;
             if (dirs.Count > 0)
@@ -128,7 +140,7 @@ internal static unsafe class PathResolver
                 owner = dirs[^1];
                 dirs.RemoveAt(dirs.Count - 1);
             }
-            result = new ResolvedPath(owner?.Fd ?? baseFd, owner, name);
+            result = new ResolvedPath(owner?.Fd ?? baseFd, owner, name, bareName);
             return WasiErrno.Success;
         }
         finally

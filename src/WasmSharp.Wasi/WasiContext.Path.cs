@@ -73,11 +73,8 @@ public sealed partial class WasiContext
         if (error != WasiErrno.Success) return error;
         using (target)
         {
-            Libc.Statx st;
-            fixed (byte* name = target.Name)
-            {
-                if (Libc.StatX(target.DirFd, name, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &st) != 0) return Libc.LastErrno;
-            }
+            error = StatResolved(target, out var st);
+            if (error != WasiErrno.Success) return error;
             WriteFilestat(memory, (uint)resultPtr, in st);
             return WasiErrno.Success;
         }
@@ -94,10 +91,15 @@ public sealed partial class WasiContext
         if (error != WasiErrno.Success) return error;
         using (target)
         {
+            if (target.TrailingSlash)
+            {
+                error = StatResolved(target, out _);
+                if (error != WasiErrno.Success) return error;
+            }
             var times = stackalloc Libc.Timespec[2];
             times[0] = atime;
             times[1] = mtime;
-            fixed (byte* name = target.Name)
+            fixed (byte* name = target.BareName)
                 return Libc.UtimensAt(target.DirFd, name, times, Libc.AT_SYMLINK_NOFOLLOW) == 0 ? WasiErrno.Success : Libc.LastErrno;
         }
     }
@@ -162,7 +164,13 @@ public sealed partial class WasiContext
         int hostFd;
         using (target)
         {
-            fixed (byte* name = target.Name)
+            // "name/" means "a directory"; saying so with O_DIRECTORY keeps the kernel from following a final link.
+            if (target.TrailingSlash)
+            {
+                if ((o & WasiOFlags.Creat) != 0) return WasiErrno.IsDir;
+                flags |= Libc.O_DIRECTORY;
+            }
+            fixed (byte* name = target.BareName)
             {
                 hostFd = Libc.OpenAt(target.DirFd, name, flags, 0x1B6);
                 // Nothing to read or write: a file the host may not read can still be opened for its metadata.
@@ -201,7 +209,7 @@ public sealed partial class WasiContext
         {
             var content = new byte[4096];
             nint n;
-            fixed (byte* name = target.Name)
+            fixed (byte* name = target.BareName)
             fixed (byte* b = content)
                 n = Libc.ReadlinkAt(target.DirFd, name, b, (nuint)content.Length);
             if (n < 0) return Libc.LastErrno;
@@ -289,6 +297,25 @@ public sealed partial class WasiContext
             fixed (byte* name = target.Name)
                 return Libc.UnlinkAt(target.DirFd, name, 0) == 0 ? WasiErrno.Success : Libc.LastErrno;
         }
+    }
+
+    /// <summary>
+    /// Stats the resolved target itself (never through a final link); a path that ended in '/' must name a
+    /// directory, which is checked here rather than by letting the kernel follow a trailing-slash link.
+    /// </summary>
+    private static unsafe WasiErrno StatResolved(ResolvedPath target, out Libc.Statx st)
+    {
+        Libc.Statx result;
+        fixed (byte* name = target.BareName)
+        {
+            if (Libc.StatX(target.DirFd, name, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &result) != 0)
+            {
+                st = default;
+                return Libc.LastErrno;
+            }
+        }
+        st = result;
+        return target.TrailingSlash && FromMode(st.Mode) != WasiFileType.Directory ? WasiErrno.NotDir : WasiErrno.Success;
     }
 
     private static bool Follow(int lookupFlags) => (lookupFlags & (int)WasiLookupFlags.SymlinkFollow) != 0;

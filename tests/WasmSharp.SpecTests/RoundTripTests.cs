@@ -13,7 +13,7 @@ namespace WasmSharp.SpecTests;
 /// <list type="bullet">
 /// <item>binary: decode then encode gives the input back. Text modules start from their own encoding;
 /// a <c>(module binary ...)</c> input must come back unchanged unless it uses non-minimal LEBs outside
-/// code or empty sections, and then the re-encoding must be the same module (<see cref="ModuleComparer"/>),
+/// code, and then the re-encoding must be the same module (<see cref="ModuleComparer"/>),
 /// shorter, and a fixed point;</item>
 /// <item>text: the canonical binary printed as text (with custom sections), parsed and encoded, gives
 /// the same bytes. The one allowance is for a binary input that makes encoding choices text cannot

@@ -19,12 +19,14 @@ internal enum TextInexpressible
     LocalGroups = 4,
     /// <summary>A data count section in a module whose code uses no data index (text only writes one when code does).</summary>
     UnusedDataCount = 8,
+    /// <summary>A section with no entries (<see cref="Module.EmptySections"/>); text has no way to ask for one.</summary>
+    EmptySection = 16,
 }
 
 /// <summary>
 /// Rewrites exactly the <see cref="TextInexpressible"/> choices of a module to the form the text
 /// parser produces: every instruction of every body and constant expression re-encoded from its
-/// decoded form, local groups merged, an unused data count section dropped. Nothing else changes, so
+/// decoded form, local groups merged, an unused data count section and empty sections dropped. Nothing else changes, so
 /// when binary → text → binary gives back the normalized module byte for byte, the only differences
 /// from the original are the reported ones.
 /// </summary>
@@ -69,6 +71,7 @@ internal static class TextEncodingNormalizer
             n.DataCount = null;
             reasons |= TextInexpressible.UnusedDataCount;
         }
+        if (m.EmptySections.Count > 0) reasons |= TextInexpressible.EmptySection;
         found = reasons;
         return n;
     }

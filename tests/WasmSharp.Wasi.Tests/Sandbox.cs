@@ -49,7 +49,6 @@ internal sealed class Sandbox : IDisposable
     {
         try
         {
-            MakeWritable(Root);
             Directory.Delete(Root, recursive: true);
         }
         catch (IOException)
@@ -81,15 +80,6 @@ internal sealed class Sandbox : IDisposable
                     result[key] = $"file {f.Length} {f.LastWriteTimeUtc.Ticks} {Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f.FullName)))}";
                 }
             }
-        }
-    }
-
-    private static void MakeWritable(string dir)
-    {
-        if (OperatingSystem.IsWindows()) return;
-        foreach (var d in Directory.EnumerateDirectories(dir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
-        {
-            if (new DirectoryInfo(d).LinkTarget is null) File.SetUnixFileMode(d, (UnixFileMode)0x1C0);
         }
     }
 }

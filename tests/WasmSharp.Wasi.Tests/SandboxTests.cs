@@ -183,18 +183,18 @@ public sealed class SandboxTests : IDisposable
     {
         using var g = Prepared();
         File.WriteAllText(_box.In("sub/data.txt"), "data");
-        var sub = g.OpenOk("sub", WasiOFlags.Directory);
+        var sub = g.OpenDir("sub");
         // ".." from a descriptor of "sub" is refused even though it would stay inside the preopen, as cap-std does.
         Assert.Equal(WasiErrno.NotCapable, g.Open("../inside.txt", dirFd: sub).Errno);
         Assert.Equal(WasiErrno.Success, g.Open("data.txt", dirFd: sub).Errno);
-        Assert.Equal(WasiErrno.Success, g.Open("../sub/data.txt").Errno is WasiErrno.NotCapable ? WasiErrno.Success : WasiErrno.Fault);
+        Assert.Equal(WasiErrno.Success, g.Open("sub/../sub/data.txt").Errno);
     }
 
     [Fact]
     public void RenameAndLinkAcrossDescriptorsStayInside()
     {
         using var g = Prepared();
-        var sub = g.OpenOk("sub", WasiOFlags.Directory);
+        var sub = g.OpenDir("sub");
         Assert.Equal(WasiErrno.Success, g.Rename("inside.txt", "moved.txt", toDirFd: sub));
         Assert.True(File.Exists(_box.In("sub/moved.txt")));
         Assert.Equal(WasiErrno.NotCapable, g.Rename("moved.txt", "../../outside/moved.txt", dirFd: sub, toDirFd: sub));
@@ -245,7 +245,7 @@ public sealed class SandboxTests : IDisposable
         Assert.Equal(WasiErrno.NotCapable, g.Wasi.FdFilestatSetTimes(fd, 0, 0, (int)WasiFstFlags.MtimNow));
         Assert.Equal(WasiErrno.NotCapable, g.Wasi.FdFdstatSetRights(fd, (long)WasiRights.All, 0));
 
-        var dir = g.OpenOk("dir", WasiOFlags.Directory);
+        var dir = g.OpenDir("dir");
         Assert.Equal(WasiErrno.NotCapable, g.Open("x", WasiOFlags.Creat, dirFd: dir).Errno);
 
         Assert.Equal("original", File.ReadAllText(_box.In("file.txt")));

@@ -84,6 +84,14 @@ internal sealed class TestGuest : IDisposable
         return fd;
     }
 
+    /// <summary>Opens a directory with the rights a directory has (asking for FD_WRITE on one is EISDIR).</summary>
+    public int OpenDir(string path, int dirFd = PreopenFd)
+    {
+        var (errno, fd) = Open(path, WasiOFlags.Directory, WasiRightsSets.DirectoryBase, WasiRightsSets.DirectoryInheriting, dirFd: dirFd);
+        Assert.Equal(WasiErrno.Success, errno);
+        return fd;
+    }
+
     public (WasiErrno Errno, uint Written) Write(int fd, params byte[][] chunks)
     {
         var (iovs, buffers) = Iovecs([.. chunks.Select(c => c.Length)]);

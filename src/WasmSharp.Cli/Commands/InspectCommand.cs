@@ -6,8 +6,10 @@ using WasmSharp.Model;
 namespace WasmSharp.Cli.Commands;
 
 /// <summary>
-/// <c>wasmsharp inspect FILE</c>: the section headers and the module's entities, in the spirit of
-/// <c>wasm-objdump -h -x</c>. Text modules are encoded first so that offsets refer to their binary form.
+/// <c>wasmsharp inspect FILE</c>: the section headers and the module's entities in the layout of
+/// <c>wasm-objdump -h -x</c> (same section lines, same entity lines, functions named from the name
+/// section or else from their export or import), without its hex dumps of data and custom sections,
+/// and followed by a summary of counts. Text modules are encoded first so that offsets refer to their binary form.
 /// </summary>
 internal sealed class InspectCommand : CliCommand
 {
@@ -29,7 +31,8 @@ internal sealed class InspectCommand : CliCommand
         var version = BitConverter.ToUInt32(bytes, 4);
 
         var w = Console.Out;
-        w.WriteLine($"{input.DisplayName}: file format wasm 0x{version:x}{(input.IsBinary ? "" : " (encoded from text)")}");
+        w.WriteLine();
+        w.WriteLine($"{input.DisplayName}:\tfile format wasm 0x{version:x}{(input.IsBinary ? "" : " (encoded from text)")}");
         w.WriteLine();
         WriteSections(w, sections);
         w.WriteLine();
@@ -55,7 +58,7 @@ internal sealed class InspectCommand : CliCommand
 
     private static void WriteDetails(TextWriter w, Module module)
     {
-        var names = module.Names;
+        var names = FunctionNames(module);
         w.WriteLine("Section Details:");
         w.WriteLine();
 
@@ -77,7 +80,7 @@ internal sealed class InspectCommand : CliCommand
                 var d = import.Descriptor;
                 var what = import.Kind switch
                 {
-                    ExternalKind.Func => $"func[{index}] sig={d.FuncTypeIndex}{NameOf(names?.Functions, index)}",
+                    ExternalKind.Func => $"func[{index}] sig={d.FuncTypeIndex}{NameOf(names, index)}",
                     ExternalKind.Table => $"table[{index}] {FormatTable(d.Table!)}",
                     ExternalKind.Memory => $"memory[{index}] {FormatMemory(d.Memory!)}",
                     ExternalKind.Global => $"global[{index}] {FormatGlobal(d.Global)}",
@@ -95,21 +98,21 @@ internal sealed class InspectCommand : CliCommand
             for (var i = 0; i < module.Functions.Count; i++)
             {
                 var index = importedFuncs + (uint)i;
-                w.WriteLine($" - func[{index}] sig={module.Functions[i]}{NameOf(names?.Functions, index)}");
+                w.WriteLine($" - func[{index}] sig={module.Functions[i]}{NameOf(names, index)}");
             }
         }
 
-        WriteDefined(w, "Table", "table", module.ImportedCount(ExternalKind.Table), module.Tables, t => FormatTable(t.Type));
+        WriteDefined(w, "Table", "table", module.ImportedCount(ExternalKind.Table), module.Tables, t => FormatTable(t.Type) + FormatInit(t.Init));
         WriteDefined(w, "Memory", "memory", module.ImportedCount(ExternalKind.Memory), module.Memories, FormatMemory);
         WriteDefined(w, "Tag", "tag", module.ImportedCount(ExternalKind.Tag), module.Tags, t => $"sig={t.TypeIndex}");
-        WriteDefined(w, "Global", "global", module.ImportedCount(ExternalKind.Global), module.Globals, g => FormatGlobal(g.Type));
+        WriteDefined(w, "Global", "global", module.ImportedCount(ExternalKind.Global), module.Globals, g => FormatGlobal(g.Type) + FormatInit(g.Init));
 
         if (module.Exports.Count > 0)
         {
             w.WriteLine($"Export[{module.Exports.Count}]:");
             foreach (var export in module.Exports)
             {
-                var name = export.Kind == ExternalKind.Func ? NameOf(names?.Functions, export.Index) : "";
+                var name = export.Kind == ExternalKind.Func ? NameOf(names, export.Index) : "";
                 w.WriteLine($" - {KindName(export.Kind)}[{export.Index}]{name} -> \"{export.Name}\"");
             }
         }
@@ -117,7 +120,7 @@ internal sealed class InspectCommand : CliCommand
         if (module.Start is { } start)
         {
             w.WriteLine("Start:");
-            w.WriteLine($" - start function: {start}{NameOf(names?.Functions, start)}");
+            w.WriteLine($" - start function: {start}{NameOf(names, start)}");
         }
 
         if (module.Elements.Count > 0)
@@ -126,8 +129,10 @@ internal sealed class InspectCommand : CliCommand
             for (var i = 0; i < module.Elements.Count; i++)
             {
                 var e = module.Elements[i];
+                var mode = e.Mode == SegmentMode.Active ? "" : $"{e.Mode.ToString().ToLowerInvariant()} ";
                 var table = e.Mode == SegmentMode.Active ? $" table={e.TableIndex}" : "";
-                w.WriteLine($" - segment[{i}] {e.Mode.ToString().ToLowerInvariant()} flags={e.Flags}{table} type={e.Type} count={e.Count}");
+                var type = e.Type.IsRef && e.Type.Heap == HeapType.Func ? "" : $" type={FormatValType(e.Type)}";
+                w.WriteLine($" - segment[{i}] {mode}flags={e.Flags}{table}{type} count={e.Count}{FormatInit(e.Offset)}");
             }
         }
 
@@ -143,8 +148,7 @@ internal sealed class InspectCommand : CliCommand
             for (var i = 0; i < module.Codes.Count; i++)
             {
                 var index = importedFuncs + (uint)i;
-                var body = module.Codes[i];
-                w.WriteLine($" - func[{index}] size={body.Code.Length} locals={body.LocalCount}{NameOf(names?.Functions, index)}");
+                w.WriteLine($" - func[{index}] size={BodySize(module.Codes[i])}{NameOf(names, index)}");
             }
         }
 
@@ -154,8 +158,8 @@ internal sealed class InspectCommand : CliCommand
             for (var i = 0; i < module.Data.Count; i++)
             {
                 var d = module.Data[i];
-                var memory = d.Mode == SegmentMode.Active ? $" memory={d.MemoryIndex}" : "";
-                w.WriteLine($" - segment[{i}] {d.Mode.ToString().ToLowerInvariant()}{memory} size={d.Bytes.Length}");
+                var where = d.Mode == SegmentMode.Active ? $"memory={d.MemoryIndex}" : "passive";
+                w.WriteLine($" - segment[{i}] {where} size={d.Bytes.Length}{FormatInit(d.Offset)}");
             }
         }
 
@@ -195,14 +199,77 @@ internal sealed class InspectCommand : CliCommand
             w.WriteLine($" - {kind}[{imported + i}] {format(items[i])}");
     }
 
-    private static string NameOf(Dictionary<uint, string>? names, uint index) =>
-        names is not null && names.TryGetValue(index, out var name) ? $" <{name}>" : "";
+    private static string NameOf(Dictionary<uint, string> names, uint index) =>
+        names.TryGetValue(index, out var name) ? $" <{name}>" : "";
+
+    /// <summary>
+    /// A name for each function, as wasm-objdump finds one: the name section, else the first export
+    /// of the function, else the import's <c>module.field</c>.
+    /// </summary>
+    private static Dictionary<uint, string> FunctionNames(Module module)
+    {
+        var names = module.Names is { } n ? new Dictionary<uint, string>(n.Functions) : [];
+        foreach (var export in module.Exports)
+            if (export.Kind == ExternalKind.Func) names.TryAdd(export.Index, export.Name);
+        uint index = 0;
+        foreach (var import in module.Imports)
+            if (import.Kind == ExternalKind.Func) names.TryAdd(index++, $"{import.ModuleName}.{import.Name}");
+        return names;
+    }
+
+    /// <summary>The body's size as the code section counts it (local declarations and instructions), as wasm-objdump reports it.</summary>
+    private static int BodySize(FunctionBody body)
+    {
+        var locals = new WasmWriter(16);
+        locals.WriteU32((uint)body.Locals.Length);
+        foreach (var g in body.Locals)
+        {
+            locals.WriteU32(g.Count);
+            locals.WriteValType(g.Type);
+        }
+        return locals.Length + body.Code.Length;
+    }
+
+    /// <summary>A constant expression as wasm-objdump shows it: <c> - init i32=8</c> for one instruction, else the instruction names.</summary>
+    private static string FormatInit(ConstExpr? expr)
+    {
+        if (expr is null) return "";
+        var parts = new List<string>();
+        var reader = new InstructionReader(expr.Code.Span, 0);
+        while (reader.TryRead(out var ins))
+        {
+            if (ins.Opcode == Opcode.End) break;
+            parts.Add(ins.Opcode switch
+            {
+                Opcode.I32Const => $"i32={ins.I32.ToString(CultureInfo.InvariantCulture)}",
+                Opcode.I64Const => $"i64={ins.I64.ToString(CultureInfo.InvariantCulture)}",
+                Opcode.F32Const => $"f32={BitConverter.Int32BitsToSingle((int)ins.F32Bits).ToString("R", CultureInfo.InvariantCulture)}",
+                Opcode.F64Const => $"f64={BitConverter.Int64BitsToDouble((long)ins.F64Bits).ToString("R", CultureInfo.InvariantCulture)}",
+                Opcode.GlobalGet => $"global={ins.Index}",
+                Opcode.RefFunc => $"ref.func:{ins.Index}",
+                Opcode.RefNull => $"ref.null {ins.Type.Heap}",
+                _ => ins.Info.Name,
+            });
+        }
+        return parts.Count == 0 ? "" : $" - init {string.Join(", ", parts)}";
+    }
+
+    /// <summary>Value types with the text format's shorthands (funcref, externref, ...), as wasm-objdump writes them.</summary>
+    private static string FormatValType(ValType t) =>
+        t.IsRef && t.IsNullable && t.Heap.AbstractName is { } abstractName ? abstractName switch
+        {
+            "none" => "nullref",
+            "nofunc" => "nullfuncref",
+            "noextern" => "nullexternref",
+            "noexn" => "nullexnref",
+            _ => abstractName + "ref",
+        } : t.ToString();
 
     private static string FormatSubType(SubType t)
     {
         var composite = t.Composite switch
         {
-            FuncType f => $"({string.Join(", ", f.Params)}) -> {FormatResults(f.Results)}",
+            FuncType f => $"({string.Join(", ", f.Params.Select(FormatValType))}) -> {FormatResults(f.Results)}",
             StructType s => $"struct {{{string.Join(", ", s.Fields.Select(FormatField))}}}",
             ArrayType a => $"array {FormatField(a.Element)}",
             _ => t.Composite.ToString() ?? "",
@@ -215,11 +282,11 @@ internal sealed class InspectCommand : CliCommand
     private static string FormatResults(ValType[] results) => results.Length switch
     {
         0 => "nil",
-        1 => results[0].ToString(),
-        _ => $"({string.Join(", ", results)})",
+        1 => FormatValType(results[0]),
+        _ => $"({string.Join(", ", results.Select(FormatValType))})",
     };
 
-    private static string FormatField(FieldType f) => f.Mutable ? $"mut {f.StorageType}" : f.StorageType.ToString();
+    private static string FormatField(FieldType f) => f.Mutable ? $"mut {FormatValType(f.StorageType)}" : FormatValType(f.StorageType);
 
     private static string FormatLimits(Limits l)
     {
@@ -230,12 +297,12 @@ internal sealed class InspectCommand : CliCommand
         return s;
     }
 
-    private static string FormatTable(TableType t) => $"type={t.ElementType} {FormatLimits(t.Limits)}";
+    private static string FormatTable(TableType t) => $"type={FormatValType(t.ElementType)} {FormatLimits(t.Limits)}";
 
     private static string FormatMemory(MemoryType m) =>
         $"pages: {FormatLimits(m.Limits)}{(m.PageSizeLog2 == 16 ? "" : $" pagesize={1L << m.PageSizeLog2}")}";
 
-    private static string FormatGlobal(GlobalType g) => $"{g.Type} mutable={(g.Mutable ? 1 : 0)}";
+    private static string FormatGlobal(GlobalType g) => $"{FormatValType(g.Type)} mutable={(g.Mutable ? 1 : 0)}";
 
     private static string KindName(ExternalKind kind) => kind switch
     {
@@ -250,6 +317,7 @@ internal sealed class InspectCommand : CliCommand
     private static string SectionName(SectionId id) => id switch
     {
         SectionId.DataCount => "DataCount",
+        SectionId.Element => "Elem",
         _ => id.ToString(),
     };
 }

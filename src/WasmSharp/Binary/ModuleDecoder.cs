@@ -109,6 +109,8 @@ public static class ModuleDecoder
                     case SectionId.Data: ReadDataSection(ref r); break;
                 }
                 if (r.Position != start + size) WasmReader.Fail("section size mismatch", start);
+                if (id is not (SectionId.Custom or SectionId.Start or SectionId.DataCount) && IsEmptyVector(r.Data.Slice(start, size)))
+                    _module.EmptySections.Add(id);
                 if (id != SectionId.Custom) lastId = id;
             }
 
@@ -120,6 +122,13 @@ public static class ModuleDecoder
             if (_module.DataCount is null && _usesDataIndex)
                 WasmReader.Fail("data count section required", end);
             return _module;
+        }
+
+        /// <summary>Whether an already decoded vector section has no entries (its count is 0).</summary>
+        private static bool IsEmptyVector(ReadOnlySpan<byte> section)
+        {
+            var probe = new WasmReader(section);
+            return probe.ReadU32() == 0;
         }
 
         // ---- custom sections ----

@@ -6,7 +6,7 @@ namespace WasmSharp.Binary;
 /// Writes a <see cref="Module"/> in the binary format. Function bodies and constant expressions are
 /// copied as stored, and the recorded encoding variants (segment flags, explicit <c>sub</c> and
 /// <c>rec</c>) are honoured, so decoding then encoding a canonical binary gives the same bytes.
-/// Empty sections are omitted.
+/// A section with no entries is written only when <see cref="Module.EmptySections"/> records it.
 /// </summary>
 public static class ModuleEncoder
 {
@@ -79,7 +79,7 @@ public static class ModuleEncoder
             SectionId.Code => m.Codes.Count > 0,
             SectionId.Data => m.Data.Count > 0,
             _ => false,
-        };
+        } || m.EmptySections.Contains(id);
         if (!present) return;
 
         w.WriteByte((byte)id);

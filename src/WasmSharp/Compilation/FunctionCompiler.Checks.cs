@@ -33,7 +33,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Ldc_I4_0);
             _il.Emit(OpCodes.Conv_I8);
             _il.Emit(OpCodes.Bge, ok);
-            EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.OutOfFuel)));
+            EmitTrap(Runtime.TrapCode.OutOfFuel);
             _il.MarkLabel(ok);
         }
         if (ChecksEpoch)
@@ -49,7 +49,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Volatile);
             _il.Emit(OpCodes.Ldfld, Members.StoreEpochDeadline);
             _il.Emit(OpCodes.Blt, ok);
-            EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Interrupted)));
+            EmitTrap(Runtime.TrapCode.Interrupted);
             _il.MarkLabel(ok);
         }
     }

@@ -11,6 +11,7 @@ internal sealed partial class FunctionCompiler
     {
         if (_unreachable)
         {
+            if (kind == ControlKind.Loop) _loopCount++;
             _controls.Add(new Control { Kind = kind, Dead = true });
             return;
         }
@@ -27,11 +28,13 @@ internal sealed partial class FunctionCompiler
         if (kind == ControlKind.If)
         {
             c.ElseLabel = _il.DefineLabel();
+            c.StaleAtIf = _cacheStale;
             _il.Emit(OpCodes.Brfalse, c.ElseLabel);
         }
         _controls.Add(c);
         if (kind == ControlKind.Loop)
         {
+            EnterLoopForCaches();
             _il.MarkLabel(c.Label);
             EmitLoopHeaderChecks();
         }
@@ -45,8 +48,10 @@ internal sealed partial class FunctionCompiler
         {
             _il.Emit(OpCodes.Br, c.Label);
             c.BranchedTo = true;
+            c.StaleIn |= _cacheStale;
         }
         _il.MarkLabel(c.ElseLabel);
+        _cacheStale = c.StaleAtIf;
         c.HasElse = true;
         _stack.RemoveRange(c.Height, _stack.Count - c.Height);
         PushAll(c.Params);
@@ -64,17 +69,21 @@ internal sealed partial class FunctionCompiler
             return;
         }
         var reachable = !_unreachable;
+        var stale = reachable && _cacheStale;
         if (c.Kind == ControlKind.If && !c.HasElse)
         {
             // The implicit else passes the parameters through; validation made them the results.
             _il.MarkLabel(c.ElseLabel);
             reachable = true;
+            stale |= c.StaleAtIf;
         }
         if (c.Kind != ControlKind.Loop)
         {
             _il.MarkLabel(c.Label);
             reachable |= c.BranchedTo;
+            stale |= c.StaleIn;
         }
+        _cacheStale = stale;
         _stack.RemoveRange(c.Height, _stack.Count - c.Height);
         PushAll(c.Results);
         _unreachable = !reachable;
@@ -95,6 +104,7 @@ internal sealed partial class FunctionCompiler
         EmitDropUnder(arity, _stack.Count - arity - c.Height);
         _il.Emit(OpCodes.Br, c.Label);
         c.BranchedTo = true;
+        c.StaleIn |= _cacheStale;
     }
 
     private void EmitBr(uint depth)
@@ -111,6 +121,7 @@ internal sealed partial class FunctionCompiler
         {
             _il.Emit(OpCodes.Brtrue, c.Label);
             c.BranchedTo = true;
+            c.StaleIn |= _cacheStale;
             return;
         }
         var skip = _il.DefineLabel();
@@ -137,11 +148,13 @@ internal sealed partial class FunctionCompiler
                 var c = Target(labels[i]);
                 targets[i] = c.Label;
                 c.BranchedTo = true;
+                c.StaleIn |= _cacheStale;
             }
             _il.Emit(OpCodes.Switch, targets);
             var d = Target(labels[n]);
             _il.Emit(OpCodes.Br, d.Label);
             d.BranchedTo = true;
+            d.StaleIn |= _cacheStale;
         }
         else
         {
@@ -306,6 +319,6 @@ internal sealed partial class FunctionCompiler
             EmitSlotAddress(k);
             _il.Emit(OpCodes.Ldfld, ClrTypes.SlotField(type.Results[k]));
         }
-        ReloadMemoryCaches();
+        InvalidateMemoryCaches();
     }
 }

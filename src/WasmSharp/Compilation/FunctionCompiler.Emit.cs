@@ -12,9 +12,7 @@ internal sealed partial class FunctionCompiler
         {
             // ---- Control ----
             case Opcode.Unreachable:
-                LdcI4((int)TrapCode.Unreachable);
-                EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Create)));
-                _il.Emit(OpCodes.Throw);
+                EmitTrap(TrapCode.Unreachable);
                 _unreachable = true;
                 return;
             case Opcode.Nop:
@@ -142,8 +140,7 @@ internal sealed partial class FunctionCompiler
                 _il.Emit(OpCodes.Dup);
                 var ok = _il.DefineLabel();
                 _il.Emit(OpCodes.Brtrue, ok);
-                LdcI4((int)TrapCode.NullReference);
-                EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Throw)));
+                EmitTrap(TrapCode.NullReference);
                 _il.MarkLabel(ok);
                 Push(t.WithNullable(false));
                 return;

@@ -8,25 +8,55 @@ namespace WasmSharp.Compilation;
 internal sealed partial class FunctionCompiler
 {
     // Per memory index, for memories this function loads from or stores to: the Memory object, and its
-    // base and length cached in locals (reloaded after every call and memory.grow, which may move it).
+    // base and length cached in locals. A call or memory.grow may move or resize a memory, so it makes the
+    // cache stale; the next access reloads it. Staleness is tracked along control flow (see Control.StaleIn),
+    // so straight-line code reloads once after a run of calls, and a loop without calls never reloads inside.
     private LocalBuilder?[] _memoryObject = [];
     private LocalBuilder?[] _memoryBase = [];
     private LocalBuilder?[] _memoryLength = [];
+    private bool _hasMemoryCache;
+    private bool _cacheStale;
 
-    /// <summary>Finds the memories the body accesses (one quick decoding pass) and loads their caches.</summary>
-    private void PrepareMemoryCaches()
+    /// <summary>For each loop of the body in order: whether its body may move a memory (a call or memory.grow).</summary>
+    private readonly List<bool> _loopInvalidates = [];
+    private int _loopCount;
+
+    /// <summary>
+    /// One quick decoding pass before emission: which memories the body accesses (their caches are loaded
+    /// here, in the prologue) and which loops contain calls.
+    /// </summary>
+    private void Prescan()
     {
         var count = _m.Memories.Length;
-        if (count == 0) return;
         _memoryObject = new LocalBuilder?[count];
         _memoryBase = new LocalBuilder?[count];
         _memoryLength = new LocalBuilder?[count];
+        var openLoops = new Stack<int>();
+        var blocks = new Stack<int>();
         var reader = new InstructionReader(_body.Code.Span, _body.Offset);
         while (reader.TryRead(out var ins))
         {
+            switch (ins.Opcode)
+            {
+                case Opcode.Block or Opcode.If or Opcode.TryTable:
+                    blocks.Push(-1);
+                    continue;
+                case Opcode.Loop:
+                    blocks.Push(_loopInvalidates.Count);
+                    openLoops.Push(_loopInvalidates.Count);
+                    _loopInvalidates.Add(false);
+                    continue;
+                case Opcode.End:
+                    if (blocks.Count > 0 && blocks.Pop() >= 0) openLoops.Pop();
+                    continue;
+                case Opcode.Call or Opcode.CallIndirect or Opcode.CallRef or Opcode.MemoryGrow:
+                    foreach (var loop in openLoops) _loopInvalidates[loop] = true;
+                    continue;
+            }
             if (!HasMemArg(ins.Opcode)) continue;
             var m = (int)ins.MemArg.MemoryIndex;
             if (_memoryObject[m] is not null) continue;
+            _hasMemoryCache = true;
             _memoryObject[m] = _il.DeclareLocal(typeof(Memory));
             _memoryBase[m] = _il.DeclareLocal(typeof(nint));
             _memoryLength[m] = _il.DeclareLocal(typeof(ulong));
@@ -49,6 +79,7 @@ internal sealed partial class FunctionCompiler
 
     private void ReloadMemoryCaches()
     {
+        _cacheStale = false;
         for (var m = 0; m < _memoryObject.Length; m++)
         {
             if (_memoryObject[m] is not { } obj) continue;
@@ -61,12 +92,25 @@ internal sealed partial class FunctionCompiler
         }
     }
 
+    /// <summary>After anything that may move a memory.</summary>
+    private void InvalidateMemoryCaches() => _cacheStale = _hasMemoryCache;
+
+    /// <summary>At a loop head: a loop that may move memory starts each iteration stale; one that cannot is entered fresh.</summary>
+    private void EnterLoopForCaches()
+    {
+        var invalidates = _loopInvalidates[_loopCount++];
+        if (!_hasMemoryCache) return;
+        if (_cacheStale && !invalidates) ReloadMemoryCaches();
+        _cacheStale = invalidates;
+    }
+
     /// <summary>
     /// With an address operand on the stack (its type already popped): checks that <paramref name="size"/>
     /// bytes at address + offset lie inside the memory, trapping otherwise, and leaves the native pointer.
     /// </summary>
     private void EmitEffectiveAddress(MemArg memArg, int size)
     {
+        if (_cacheStale) ReloadMemoryCaches();
         var m = (int)memArg.MemoryIndex;
         if (_m.Memories[m].Limits.Is64)
         {
@@ -79,6 +123,16 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Add);
             return;
         }
+        if (_large)
+        {
+            // The JIT compiles very large methods without optimizations at a cost per basic block: one call, no branches.
+            _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset);
+            LdcI4(size);
+            _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
+            _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
+            EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Address32)));
+            return;
+        }
         // A 32-bit address plus a 32-bit offset plus the size fits in 64 bits: one unsigned compare.
         var ok = _il.DefineLabel();
         _il.Emit(OpCodes.Conv_U8);
@@ -87,7 +141,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Add);
         _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
         _il.Emit(OpCodes.Ble_Un, ok);
-        EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.MemoryOutOfBounds)));
+        EmitTrap(TrapCode.MemoryOutOfBounds);
         _il.MarkLabel(ok);
         _il.Emit(OpCodes.Conv_U);
         _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
@@ -169,7 +223,7 @@ internal sealed partial class FunctionCompiler
                 EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Grow)));
                 if (t.Code == ValType.I32Code) _il.Emit(OpCodes.Conv_I4);
                 Push(t);
-                ReloadMemoryCaches();
+                InvalidateMemoryCaches();
                 return true;
             }
             case Opcode.MemoryFill:

@@ -34,6 +34,12 @@ internal sealed partial class FunctionCompiler
     private readonly Dictionary<Type, Stack<LocalBuilder>> _temps = [];
     private bool _unreachable;
 
+    /// <summary>
+    /// The body is so large that the JIT will compile it without optimizations (it does above about 60 KB of
+    /// IL); such functions get compact code (helper calls instead of inline checks) that is cheaper to JIT.
+    /// </summary>
+    private readonly bool _large;
+
     internal FunctionCompiler(ModuleCompilation module, int functionIndex, FunctionBody body, ILGenerator il)
     {
         _m = module;
@@ -51,7 +57,10 @@ internal sealed partial class FunctionCompiler
         foreach (var group in body.Locals)
             for (var i = 0u; i < group.Count; i++) _localTypes[n++] = group.Type;
         _locals = new LocalBuilder[localCount];
+        _large = body.Code.Length > LargeBody;
     }
+
+    private const int LargeBody = 32 * 1024;
 
     /// <summary>The CLI addresses at most 65535 locals; keep room for temporaries.</summary>
     private const ulong MaxLocals = 50_000;
@@ -78,6 +87,10 @@ internal sealed partial class FunctionCompiler
         public bool Dead;
         /// <summary>Some branch targets the block's end.</summary>
         public bool BranchedTo;
+        /// <summary>Some branch to the block's end comes with stale memory caches.</summary>
+        public bool StaleIn;
+        /// <summary>For an if: whether the caches were stale at the if (the state the else branch starts in).</summary>
+        public bool StaleAtIf;
 
         public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
     }
@@ -88,7 +101,7 @@ internal sealed partial class FunctionCompiler
         for (var i = 0; i < _locals.Length; i++) _locals[i] = _il.DeclareLocal(ClrTypes.Of(_localTypes[_type.Params.Length + i]));
 
         EmitStackCheck(dummy);
-        PrepareMemoryCaches();
+        Prescan();
         EmitEntryChecks();
 
         _controls.Add(new Control { Kind = ControlKind.Function, Label = _il.DefineLabel(), Results = _type.Results, Height = 0 });
@@ -122,7 +135,7 @@ internal sealed partial class FunctionCompiler
         LdCtx();
         _il.Emit(OpCodes.Ldfld, Members.CtxStackLimit);
         _il.Emit(OpCodes.Bge_Un, ok);
-        _il.Emit(OpCodes.Call, Members.Method(typeof(Traps), nameof(Traps.StackExhausted)));
+        EmitTrap(Runtime.TrapCode.CallStackExhausted);
         _il.MarkLabel(ok);
     }
 
@@ -210,4 +223,15 @@ internal sealed partial class FunctionCompiler
     }
 
     private void EmitCallHelper(System.Reflection.MethodInfo method) => _il.Emit(OpCodes.Call, method);
+
+    /// <summary>
+    /// Throws a trap. The explicit CIL <c>throw</c> (rather than a call to a throwing helper) tells the JIT
+    /// that nothing is live afterwards, so checks do not cost register spills on the fast path.
+    /// </summary>
+    private void EmitTrap(Runtime.TrapCode code)
+    {
+        LdcI4((int)code);
+        EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Create)));
+        _il.Emit(OpCodes.Throw);
+    }
 }

@@ -16,6 +16,14 @@ internal static unsafe class MemoryOps
         return ea;
     }
 
+    /// <summary>Bounds check and address of a 32-bit access, as one call (for functions too large to optimize).</summary>
+    internal static nint Address32(int address, ulong offset, int size, ulong length, nint memoryBase)
+    {
+        var ea = (ulong)(uint)address + offset;
+        if (ea + (ulong)size > length) Traps.MemoryOutOfBounds();
+        return memoryBase + (nint)ea;
+    }
+
     internal static long Size(Memory memory) => (long)memory.PageCount;
 
     internal static long Grow(ulong delta, Memory memory) => memory.Grow(delta);

@@ -25,6 +25,11 @@ public sealed class Module
     public List<DataSegment> Data { get; } = [];
     /// <summary>Custom sections in file order, including "name" (kept raw so encoding round-trips).</summary>
     public List<CustomSection> CustomSections { get; } = [];
+    /// <summary>
+    /// Sections the binary had with no entries (count 0), which the encoder writes back so that decoding
+    /// then encoding gives the same bytes. The text format cannot express them, so parsed modules have none.
+    /// </summary>
+    public HashSet<SectionId> EmptySections { get; } = [];
     /// <summary>The parsed "name" section, or the names given in the text format; null when there are none.</summary>
     public NameSection? Names { get; set; }
 

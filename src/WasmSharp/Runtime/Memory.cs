@@ -15,6 +15,12 @@ public sealed unsafe class Memory : Extern
 
     private readonly ulong _maxPages;
 
+    // Address space reserved for growth (0 when the memory lives on the C heap instead).
+    private ulong _reserved;
+
+    /// <summary>Reservations up to this size are made at creation: growth within them never moves the memory.</summary>
+    private const ulong ReserveUpFront = 1UL << 30;
+
     /// <summary>Creates a memory of the given type in <paramref name="store"/>, zero-filled, with <c>Limits.Min</c> pages.</summary>
     public Memory(Store store, MemoryType type)
     {
@@ -29,11 +35,11 @@ public sealed unsafe class Memory : Extern
         if (type.Limits.Min > _maxPages)
             throw new TrapException(TrapCode.MemoryOutOfBounds, $"memory of {type.Limits.Min} pages exceeds the limit of {_maxPages} pages");
         var bytes = type.Limits.Min << type.PageSizeLog2;
-        if (bytes > 0)
+        if (!TryReserve(bytes, _maxPages << type.PageSizeLog2) && bytes > 0)
         {
             Base = (byte*)NativeMemory.AllocZeroed((nuint)bytes);
-            Length = bytes;
         }
+        Length = bytes;
         store.Register(this);
     }
 
@@ -89,6 +95,23 @@ public sealed unsafe class Memory : Extern
         if (deltaPages > _maxPages - old) return -1;
         var newBytes = (old + deltaPages) << Type.PageSizeLog2;
         if (newBytes > nuint.MaxValue) return -1;
+        if (_reserved != 0)
+        {
+            if (newBytes <= _reserved)
+            {
+                if (!VirtualMemory.Commit(Base, RoundUp(newBytes))) return -1;
+                Length = newBytes;
+                return (long)old;
+            }
+            // Past the reservation (only memories reserved smaller than their maximum): move to a bigger one.
+            var oldBase = Base;
+            var oldReserved = _reserved;
+            if (!TryReserve(newBytes, Math.Max(newBytes, Math.Min(_maxPages << Type.PageSizeLog2, 2 * _reserved)))) return -1;
+            Buffer.MemoryCopy(oldBase, Base, newBytes, Length);
+            VirtualMemory.Release(oldBase, oldReserved);
+            Length = newBytes;
+            return (long)old;
+        }
         byte* grown;
         try
         {
@@ -102,6 +125,26 @@ public sealed unsafe class Memory : Extern
         Base = grown;
         Length = newBytes;
         return (long)old;
+    }
+
+    private static ulong RoundUp(ulong bytes) => (bytes + VirtualMemory.Granularity - 1) & ~(VirtualMemory.Granularity - 1);
+
+    /// <summary>Reserves room for <paramref name="maxBytes"/> (capped) and commits <paramref name="bytes"/>; false to use the C heap.</summary>
+    private bool TryReserve(ulong bytes, ulong maxBytes)
+    {
+        if (!VirtualMemory.IsAvailable) return false;
+        var reserve = RoundUp(Math.Max(bytes, Math.Min(maxBytes, ReserveUpFront)));
+        if (reserve == 0) reserve = VirtualMemory.Granularity;
+        var p = VirtualMemory.Reserve(reserve);
+        if (p == null) return false;
+        if (!VirtualMemory.Commit(p, RoundUp(bytes)))
+        {
+            VirtualMemory.Release(p, reserve);
+            return false;
+        }
+        Base = p;
+        _reserved = reserve;
+        return true;
     }
 
     public byte ReadByte(ulong address) => GetSpan(address, 1)[0];
@@ -124,6 +167,9 @@ public sealed unsafe class Memory : Extern
         var p = Base;
         Base = null;
         Length = 0;
-        if (p != null) NativeMemory.Free(p);
+        if (p == null) return;
+        if (_reserved != 0) VirtualMemory.Release(p, _reserved);
+        else NativeMemory.Free(p);
+        _reserved = 0;
     }
 }

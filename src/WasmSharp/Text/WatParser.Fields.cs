@@ -368,16 +368,31 @@ internal sealed partial class ModuleParser
         _pos++;
         var id = TryId();
         RecordName(kind, field.Index, id);
-        _module.Imports.Add(new Import(module, name, ParseImportDescriptor(kind)));
+        _module.Imports.Add(new Import(module, name, ParseImportDescriptor(kind, field.Index)));
         ExpectRParen();
     }
 
-    private ImportDescriptor ParseImportDescriptor(ExternalKind kind)
+    /// <summary>
+    /// Puts the parameter names of an imported function into the name section's local names, as
+    /// wat2wasm does: the import has no body to use them in, but they are the only place its
+    /// parameters are named, and wasm2wat prints them back. The names bind nothing, so a repeated
+    /// name is not an error here (the reference interpreter ignores them altogether).
+    /// </summary>
+    private void RecordImportParamNames(uint funcIndex, TypeUse use)
+    {
+        Dictionary<uint, string>? names = null;
+        for (var i = 0; i < use.ParamNames.Count; i++)
+            if (use.ParamNames[i] is { } paramName) (names ??= NameMap(Names.Locals, funcIndex))[(uint)i] = paramName;
+    }
+
+    private ImportDescriptor ParseImportDescriptor(ExternalKind kind, uint index)
     {
         switch (kind)
         {
             case ExternalKind.Func:
-                return ImportDescriptor.ForFunc(ResolveTypeUse(ParseTypeUse(allowNames: true)));
+                var use = ParseTypeUse(allowNames: true);
+                RecordImportParamNames(index, use);
+                return ImportDescriptor.ForFunc(ResolveTypeUse(use));
             case ExternalKind.Table:
                 return ImportDescriptor.ForTable(ParseTableType());
             case ExternalKind.Memory:
@@ -439,8 +454,9 @@ internal sealed partial class ModuleParser
         ParseInlineExports(ExternalKind.Func, field.Index);
         if (TryInlineImport(out var module, out var name))
         {
-            var type = ResolveTypeUse(ParseTypeUse(allowNames: true));
-            _module.Imports.Add(new Import(module, name, ImportDescriptor.ForFunc(type)));
+            var importUse = ParseTypeUse(allowNames: true);
+            RecordImportParamNames(field.Index, importUse);
+            _module.Imports.Add(new Import(module, name, ImportDescriptor.ForFunc(ResolveTypeUse(importUse))));
             return;
         }
         var use = ParseTypeUse(allowNames: true);

@@ -89,6 +89,18 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Wasm2Wat_PrintsTheParamNamesOfImportedFunctions()
+    {
+        const string wat = """(module (import "env" "log" (func $log (param $value i32) (param $level i32))))""";
+        var wasm = CliHarness.Run("wat2wasm", "--debug-names", _cli.Write("imports.wat", wat)).StdoutBytes;
+
+        var printed = CliHarness.Run("wasm2wat", _cli.Write("imports.wasm", wasm));
+
+        Assert.Equal(CliApp.ExitSuccess, printed.ExitCode);
+        Assert.Contains("""(import "env" "log" (func $log (type 0) (param $value i32) (param $level i32)))""", printed.Stdout);
+    }
+
+    [Fact]
     public void Wasm2Wat_ReadsStdinAndWritesTheOutputFile()
     {
         var wasm = CliHarness.Run("wat2wasm", _cli.Write("add.wat", AddWat)).StdoutBytes;

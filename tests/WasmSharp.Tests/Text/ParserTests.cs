@@ -73,6 +73,21 @@ public class ParserTests
     }
 
     [Fact]
+    public void NamesTheParamsOfImportedFunctions()
+    {
+        var m = Parse("""
+            (module
+              (type $t (func (param i32 i64)))
+              (import "env" "f" (func $f (param $a i32) (param i64) (param $c f32)))
+              (import "env" "g" (func (type $t)))
+              (func $h (import "env" "h") (type $t) (param $x i32) (param $y i64)))
+            """);
+        Assert.Equal(new Dictionary<uint, string> { [0] = "a", [2] = "c" }, m.Names!.Locals[0]);
+        Assert.False(m.Names.Locals.ContainsKey(1));
+        Assert.Equal(new Dictionary<uint, string> { [0] = "x", [1] = "y" }, m.Names.Locals[2]);
+    }
+
+    [Fact]
     public void ParamNamesOfAnExplicitTypeUseCountTowardLocals()
     {
         var m = Parse("(module (type $t (func (param i32 i32))) (func (type $t) (local $z i32) (local.get $z)))");
