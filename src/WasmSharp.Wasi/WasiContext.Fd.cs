@@ -417,6 +417,7 @@ public sealed partial class WasiContext
         var entry = Get(fd);
         if (entry is null) return WasiErrno.Badf;
         if (!Guest.InBounds(memory, (uint)buf, (uint)bufLen) || !Guest.InBounds(memory, (uint)resultPtr, 4)) return WasiErrno.Fault;
+        if (entry is StdioFd) return WasiErrno.Badf;
         if (!entry.Has(WasiRights.FdReaddir)) return WasiErrno.NotCapable;
         if (entry is not HostDirFd dir) return entry is HostFileFd ? WasiErrno.NotDir : WasiErrno.Badf;
         if (cookie == 0 || dir.Listing is null)

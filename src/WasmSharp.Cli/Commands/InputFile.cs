@@ -9,6 +9,7 @@ namespace WasmSharp.Cli.Commands;
 /// <summary>A file named on the command line (or standard input for <c>-</c>), read whole.</summary>
 internal sealed class InputFile
 {
+    private static readonly DecodeOptions s_textEncoding = DecodeOptions.Default with { CustomPageSizes = true };
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private InputFile(string displayName, byte[] bytes)
@@ -62,7 +63,7 @@ internal sealed class InputFile
     }
 
     /// <summary>Decodes a binary module or parses a text one, whichever the file holds; does not validate.</summary>
-    public Module ReadModule() => IsBinary ? ModuleDecoder.Decode(Bytes) : WatParser.ParseModule(Text);
+    public Module ReadModule(DecodeOptions options) => IsBinary ? ModuleDecoder.Decode(Bytes, options) : WatParser.ParseModule(Text);
 
     /// <summary>
     /// Validates a module read from this file. Code parsed from text has no byte offsets of its own, so
@@ -88,7 +89,8 @@ internal sealed class InputFile
     {
         try
         {
-            ModuleValidator.Validate(ModuleDecoder.Decode(ModuleEncoder.Encode(module)));
+            // The parser accepts (pagesize n) as written, so its encoding is decoded with the proposal on.
+            ModuleValidator.Validate(ModuleDecoder.Decode(ModuleEncoder.Encode(module), s_textEncoding));
             return null;
         }
         catch (WasmException e)

@@ -14,19 +14,23 @@ namespace WasmSharp.Cli.Commands;
 internal sealed class InspectCommand : CliCommand
 {
     private readonly Argument<string> _input = new("FILE") { Description = "A module in the binary (.wasm) or text (.wat) format ('-' reads standard input)." };
+    private readonly Option<bool> _customPageSizes = ProposalOptions.CustomPageSizes();
 
     public InspectCommand(CliConsole console)
         : base("inspect", "Show a module's sections, imports, exports and counts of its entities.", console)
     {
         Add(_input);
+        Add(_customPageSizes);
     }
 
     protected override int Execute(ParseResult parseResult)
     {
         var input = InputFile.Read(parseResult.GetRequiredValue(_input), Console);
         CurrentInput = input.DisplayName;
-        var bytes = input.IsBinary ? input.Bytes : ModuleEncoder.Encode(input.ReadModule());
-        var module = ModuleDecoder.Decode(bytes);
+        var options = ProposalOptions.Decode(parseResult, _customPageSizes);
+        // A text module's (pagesize n) is accepted as written, so its encoding must decode with it.
+        var bytes = input.IsBinary ? input.Bytes : ModuleEncoder.Encode(input.ReadModule(options));
+        var module = ModuleDecoder.Decode(bytes, input.IsBinary ? options : options with { CustomPageSizes = true });
         var sections = SectionScanner.Scan(bytes);
         var version = BitConverter.ToUInt32(bytes, 4);
 
@@ -105,7 +109,9 @@ internal sealed class InspectCommand : CliCommand
         WriteDefined(w, "Table", "table", module.ImportedCount(ExternalKind.Table), module.Tables, t => FormatTable(t.Type) + FormatInit(t.Init));
         WriteDefined(w, "Memory", "memory", module.ImportedCount(ExternalKind.Memory), module.Memories, FormatMemory);
         WriteDefined(w, "Tag", "tag", module.ImportedCount(ExternalKind.Tag), module.Tags, t => $"sig={t.TypeIndex}");
-        WriteDefined(w, "Global", "global", module.ImportedCount(ExternalKind.Global), module.Globals, g => FormatGlobal(g.Type) + FormatInit(g.Init));
+        var globalNames = module.Names?.Globals ?? [];
+        var globalIndex = (uint)module.ImportedCount(ExternalKind.Global);
+        WriteDefined(w, "Global", "global", (int)globalIndex, module.Globals, g => FormatGlobal(g.Type) + NameOf(globalNames, globalIndex++) + FormatInit(g.Init));
 
         if (module.Exports.Count > 0)
         {
@@ -133,6 +139,13 @@ internal sealed class InspectCommand : CliCommand
                 var table = e.Mode == SegmentMode.Active ? $" table={e.TableIndex}" : "";
                 var type = e.Type.IsRef && e.Type.Heap == HeapType.Func ? "" : $" type={FormatValType(e.Type)}";
                 w.WriteLine($" - segment[{i}] {mode}flags={e.Flags}{table}{type} count={e.Count}{FormatInit(e.Offset)}");
+                // Like wasm-objdump, number the items by table slot when the offset is a constant.
+                var first = ConstantOffset(e.Offset) ?? 0;
+                for (var k = 0; k < e.Count; k++)
+                {
+                    var item = e.FunctionIndices is { } funcs ? $"func[{funcs[k]}]{NameOf(names, funcs[k])}" : FormatItem(e.Expressions![k], names);
+                    w.WriteLine($"  - elem[{first + k}] = {item}");
+                }
             }
         }
 
@@ -159,15 +172,14 @@ internal sealed class InspectCommand : CliCommand
             {
                 var d = module.Data[i];
                 var where = d.Mode == SegmentMode.Active ? $"memory={d.MemoryIndex}" : "passive";
-                w.WriteLine($" - segment[{i}] {where} size={d.Bytes.Length}{FormatInit(d.Offset)}");
+                w.WriteLine($" - segment[{i}]{NameOf(module.Names?.DataSegments ?? [], (uint)i)} {where} size={d.Bytes.Length}{FormatInit(d.Offset)}");
             }
         }
 
-        if (module.CustomSections.Count > 0)
+        foreach (var c in module.CustomSections)
         {
-            w.WriteLine($"Custom[{module.CustomSections.Count}]:");
-            foreach (var c in module.CustomSections)
-                w.WriteLine($" - \"{c.Name}\" size={c.Content.Length}");
+            w.WriteLine("Custom:");
+            w.WriteLine($" - name: \"{c.Name}\"");
         }
     }
 
@@ -252,6 +264,24 @@ internal sealed class InspectCommand : CliCommand
             });
         }
         return parts.Count == 0 ? "" : $" - init {string.Join(", ", parts)}";
+    }
+
+    private static long? ConstantOffset(ConstExpr? expr)
+    {
+        if (expr is null) return null;
+        var reader = new InstructionReader(expr.Code.Span, 0);
+        if (!reader.TryRead(out var ins) || ins.Opcode is not (Opcode.I32Const or Opcode.I64Const)) return null;
+        var value = ins.I64;
+        return reader.TryRead(out var end) && end.Opcode == Opcode.End && reader.IsAtEnd ? value : null;
+    }
+
+    /// <summary>An element expression: <c>func[3] &lt;name&gt;</c> for a ref.func, else as <see cref="FormatInit"/> shows it.</summary>
+    private static string FormatItem(ConstExpr item, Dictionary<uint, string> names)
+    {
+        var reader = new InstructionReader(item.Code.Span, 0);
+        if (reader.TryRead(out var ins) && ins.Opcode == Opcode.RefFunc && reader.TryRead(out var end) && end.Opcode == Opcode.End)
+            return $"func[{ins.Index}]{NameOf(names, ins.Index)}";
+        return FormatInit(item)[" - init ".Length..];
     }
 
     /// <summary>Value types with the text format's shorthands (funcref, externref, ...), as wasm-objdump writes them.</summary>

@@ -12,7 +12,7 @@ internal sealed class WastCommand : CliCommand
 {
     private readonly Argument<string[]> _files = new("FILE") { Description = "The .wast scripts to run.", Arity = ArgumentArity.OneOrMore };
     private readonly Option<bool> _verbose = new("--verbose", "-v") { Description = "Print every failure with its line:column and reason." };
-    private readonly Option<bool> _customPageSizes = new("--custom-page-sizes") { Description = "Accept the custom-page-sizes proposal's binary memory limits." };
+    private readonly Option<bool> _customPageSizes = ProposalOptions.CustomPageSizes();
 
     public WastCommand(CliConsole console)
         : base("wast", "Run WebAssembly spec test scripts (.wast) and count passed, failed and skipped commands.", console)
@@ -25,7 +25,7 @@ internal sealed class WastCommand : CliCommand
     protected override int Execute(ParseResult parseResult)
     {
         var verbose = parseResult.GetValue(_verbose);
-        var decodeOptions = parseResult.GetValue(_customPageSizes) ? new DecodeOptions { CustomPageSizes = true } : DecodeOptions.Default;
+        var decodeOptions = ProposalOptions.Decode(parseResult, _customPageSizes);
         int passed = 0, failed = 0, skipped = 0;
         foreach (var file in parseResult.GetRequiredValue(_files))
         {

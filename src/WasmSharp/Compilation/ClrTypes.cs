@@ -85,6 +85,9 @@ internal static class Members
 {
     private const BindingFlags Any = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static;
 
+    // First: the field initialisers below use it.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type, string), MethodInfo> s_methods = new();
+
     internal static readonly FieldInfo CtxStackLimit = Field(typeof(InstanceContext), nameof(InstanceContext.StackLimit));
     internal static readonly FieldInfo CtxResults = Field(typeof(InstanceContext), nameof(InstanceContext.Results));
     internal static readonly FieldInfo CtxMemories = Field(typeof(InstanceContext), nameof(InstanceContext.Memories));
@@ -127,8 +130,9 @@ internal static class Members
     internal static FieldInfo Field(Type type, string name) =>
         type.GetField(name, Any) ?? throw new InvalidOperationException($"{type.Name}.{name} not found");
 
+    /// <summary>A method by name, cached: the compiler asks for the same helpers for every function.</summary>
     internal static MethodInfo Method(Type type, string name) =>
-        type.GetMethod(name, Any) ?? throw new InvalidOperationException($"{type.Name}.{name} not found");
+        s_methods.GetOrAdd((type, name), static key => key.Item1.GetMethod(key.Item2, Any) ?? throw new InvalidOperationException($"{key.Item1.Name}.{key.Item2} not found"));
 
     internal static MethodInfo Method(Type type, string name, params Type[] parameters) =>
         type.GetMethod(name, Any, parameters) ?? throw new InvalidOperationException($"{type.Name}.{name} not found");

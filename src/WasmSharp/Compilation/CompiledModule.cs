@@ -23,20 +23,22 @@ internal sealed class CompiledModule
     private static readonly ConditionalWeakTable<System.Reflection.Module, CompiledModule> s_byModule = [];
     private static int s_count;
 
-    private readonly Type _type;
+    private readonly System.Reflection.Module _module;
+    private readonly Type[] _types;
     private readonly int[] _tokens;
     private readonly nint[] _codes;
     private Dictionary<int, int>? _indexByToken;
     private List<(int Token, int Index)> _extraTokens = [];
 
-    private CompiledModule(ModuleCompilation compilation, Type type, int[] tokens)
+    private CompiledModule(ModuleCompilation compilation, Type[] types, int[] tokens)
     {
         Compilation = compilation;
-        _type = type;
+        _types = types;
+        _module = types[0].Module;
         _tokens = tokens;
         _codes = new nint[tokens.Length];
         FunctionTypeIds = compilation.FunctionTypeIds;
-        s_byModule.AddOrUpdate(type.Module, this);
+        s_byModule.AddOrUpdate(_module, this);
     }
 
     internal ModuleCompilation Compilation { get; }
@@ -53,7 +55,14 @@ internal sealed class CompiledModule
         var compilation = new ModuleCompilation(module, types, config);
         var name = "wasm" + Interlocked.Increment(ref s_count).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var mb = DynamicAssemblies.DefineModule(name);
-        var tb = mb.DefineType("WasmModule", TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Abstract);
+        // The runtime allows at most 65535 methods per type: spread the functions over types of MethodsPerType.
+        var typeBuilders = new List<TypeBuilder>();
+        TypeBuilder NewType() =>
+            mb.DefineType("WasmModule" + typeBuilders.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                TypeAttributes.Public | TypeAttributes.Sealed | TypeAttributes.Abstract);
+        var tb = NewType();
+        typeBuilders.Add(tb);
+        var methodsInType = 0;
         var imported = compilation.ImportedFunctionCount;
         var methods = new MethodBuilder[module.Functions.Count];
         var bodies = new MethodBuilder?[methods.Length];
@@ -65,6 +74,13 @@ internal sealed class CompiledModule
             var methodName = "func" + index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var returnType = ClrTypes.ReturnOf(type);
             var parameters = ClrTypes.ParametersOf(type);
+            if (methodsInType >= MethodsPerType)
+            {
+                tb = NewType();
+                typeBuilders.Add(tb);
+                methodsInType = 0;
+            }
+            methodsInType += 2;
             methods[i] = tb.DefineMethod(methodName, attributes, returnType, parameters);
             if (FrameEstimate(module.Codes[i]) > LargeFrame)
                 bodies[i] = tb.DefineMethod(methodName + "_body", attributes, returnType, parameters);
@@ -86,10 +102,13 @@ internal sealed class CompiledModule
         }
         var tokens = new int[methods.Length];
         for (var i = 0; i < methods.Length; i++) tokens[i] = methods[i].MetadataToken;
-        var baked = tb.CreateType();
+        var baked = new Type[typeBuilders.Count];
+        for (var i = 0; i < baked.Length; i++) baked[i] = typeBuilders[i].CreateType();
         compilation.Methods = [];
         return new CompiledModule(compilation, baked, tokens) { _extraTokens = extraTokens };
     }
+
+    private const int MethodsPerType = 32_000;
 
     /// <summary>Frames above this size get a guard method: see <see cref="EmitFrameGuard"/>.</summary>
     private const long LargeFrame = 32 * 1024;
@@ -134,8 +153,7 @@ internal sealed class CompiledModule
         var code = _codes[i];
         if (code == 0)
         {
-            var method = _type.Module.ResolveMethod(_tokens[i])!;
-            _codes[i] = code = method.MethodHandle.GetFunctionPointer();
+            _codes[i] = code = _module.ModuleHandle.ResolveMethodHandle(_tokens[i]).GetFunctionPointer();
         }
         return code;
     }

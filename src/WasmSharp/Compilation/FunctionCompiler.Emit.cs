@@ -284,7 +284,7 @@ internal sealed partial class FunctionCompiler
 
     private void EmitLocalGet(uint index)
     {
-        if (index < _ctxArg) _il.Emit(OpCodes.Ldarg, (short)index);
+        if (index < _ctxArg) LdArg((int)index);
         else _il.Emit(OpCodes.Ldloc, _locals[index - (uint)_ctxArg]);
         Push(_localTypes[index]);
     }
@@ -292,7 +292,7 @@ internal sealed partial class FunctionCompiler
     private void EmitLocalSet(uint index)
     {
         Pop();
-        if (index < _ctxArg) _il.Emit(OpCodes.Starg, (short)index);
+        if (index < _ctxArg) StArg((int)index);
         else _il.Emit(OpCodes.Stloc, _locals[index - (uint)_ctxArg]);
     }
 

@@ -161,7 +161,26 @@ internal sealed partial class FunctionCompiler
 
     // ---- IL helpers ----
 
-    private void LdCtx() => _il.Emit(OpCodes.Ldarg, _ctxArg);
+    private void LdCtx() => LdArg(_ctxArg);
+
+    private void LdArg(int index)
+    {
+        switch (index)
+        {
+            case 0: _il.Emit(OpCodes.Ldarg_0); break;
+            case 1: _il.Emit(OpCodes.Ldarg_1); break;
+            case 2: _il.Emit(OpCodes.Ldarg_2); break;
+            case 3: _il.Emit(OpCodes.Ldarg_3); break;
+            case <= byte.MaxValue: _il.Emit(OpCodes.Ldarg_S, (byte)index); break;
+            default: _il.Emit(OpCodes.Ldarg, (short)index); break;
+        }
+    }
+
+    private void StArg(int index)
+    {
+        if (index <= byte.MaxValue) _il.Emit(OpCodes.Starg_S, (byte)index);
+        else _il.Emit(OpCodes.Starg, (short)index);
+    }
 
     private void LdcI4(int value)
     {

@@ -234,6 +234,89 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_PrintsWhatWasmObjdumpPrints()
+    {
+        const string wat = """
+            (module
+              (import "env" "log" (func (param i32)))
+              (table 4 funcref)
+              (memory 1)
+              (global (mut i32) (i32.const 1024))
+              (global i64 (i64.const -5))
+              (func (export "run") (local i32 i64) (call 0 (i32.const 1)))
+              (func)
+              (elem (i32.const 1) func 1 2)
+              (data (i32.const 16) "hi"))
+            """;
+        var wasm = _cli.Write("t.wasm", CliHarness.Run("wat2wasm", _cli.Write("t.wat", wat)).StdoutBytes);
+
+        var text = CliHarness.Run("inspect", wasm).Stdout.ReplaceLineEndings("\n");
+
+        // `wasm-objdump -h -x` (wabt 1.0) on the same bytes, without the hex dump of the data segment.
+        const string objdump = """
+            Sections:
+
+                 Type start=0x0000000a end=0x00000012 (size=0x00000008) count: 2
+               Import start=0x00000014 end=0x0000001f (size=0x0000000b) count: 1
+             Function start=0x00000021 end=0x00000024 (size=0x00000003) count: 2
+                Table start=0x00000026 end=0x0000002a (size=0x00000004) count: 1
+               Memory start=0x0000002c end=0x0000002f (size=0x00000003) count: 1
+               Global start=0x00000031 end=0x0000003d (size=0x0000000c) count: 2
+               Export start=0x0000003f end=0x00000046 (size=0x00000007) count: 1
+                 Elem start=0x00000048 end=0x00000050 (size=0x00000008) count: 1
+                 Code start=0x00000052 end=0x00000061 (size=0x0000000f) count: 2
+                 Data start=0x00000063 end=0x0000006b (size=0x00000008) count: 1
+
+            Section Details:
+
+            Type[2]:
+             - type[0] (i32) -> nil
+             - type[1] () -> nil
+            Import[1]:
+             - func[0] sig=0 <env.log> <- env.log
+            Function[2]:
+             - func[1] sig=1 <run>
+             - func[2] sig=1
+            Table[1]:
+             - table[0] type=funcref initial=4
+            Memory[1]:
+             - memory[0] pages: initial=1
+            Global[2]:
+             - global[0] i32 mutable=1 - init i32=1024
+             - global[1] i64 mutable=0 - init i64=-5
+            Export[1]:
+             - func[1] <run> -> "run"
+            Elem[1]:
+             - segment[0] flags=0 table=0 count=2 - init i32=1
+              - elem[1] = func[1] <run>
+              - elem[2] = func[2]
+            Code[2]:
+             - func[1] size=10 <run>
+             - func[2] size=2
+            Data[1]:
+             - segment[0] memory=0 size=2 - init i32=16
+
+            """;
+        Assert.StartsWith($"\n{wasm}:\tfile format wasm 0x1\n\n", text);
+        Assert.Contains("\n" + objdump.ReplaceLineEndings("\n") + "\nSummary:\n", text);
+    }
+
+    [Fact]
+    public void CustomPageSizes_IsAnOptionOfEveryCommandThatDecodes()
+    {
+        var wasm = _cli.Write("small-pages.wasm", CliHarness.Run("wat2wasm", _cli.Write("small-pages.wat", "(module (memory 1 2 (pagesize 1)))")).StdoutBytes);
+
+        // Wasm 3.0 has no limits flag 0x08, so without the option the binary is malformed.
+        var strict = CliHarness.Run("validate", wasm);
+        Assert.Equal(CliApp.ExitRejected, strict.ExitCode);
+        Assert.Contains("malformed limits flags", strict.Stderr);
+
+        Assert.Equal(CliApp.ExitSuccess, CliHarness.Run("validate", "--custom-page-sizes", wasm).ExitCode);
+        Assert.Contains("(memory (;0;) 1 2 (pagesize 1))", CliHarness.Run("wasm2wat", "--custom-page-sizes", wasm).Stdout);
+        Assert.Contains(" - memory[0] pages: initial=1 max=2 pagesize=1", CliHarness.Run("inspect", "--custom-page-sizes", wasm).Stdout);
+    }
+
+    [Fact]
     public void Inspect_MalformedBinary_IsRejected()
     {
         var run = CliHarness.Run("inspect", _cli.Write("junk.wasm", "\0asm\u0002\0\0\0"u8.ToArray()));

@@ -57,6 +57,21 @@ public sealed class WastCommandTests : IDisposable
     }
 
     [Fact]
+    public void CustomPageSizesOptionAcceptsTheProposalsLimits()
+    {
+        // A memory with limits flag 0x08 and a page size of 2^0 bytes: malformed in Wasm 3.0.
+        var script = _cli.Write("pages.wast", """(module binary "\00asm\01\00\00\00" "\05\04\01\08\00\00")""");
+
+        var strict = CliHarness.Run("wast", script);
+        var proposal = CliHarness.Run("wast", "--custom-page-sizes", script);
+
+        Assert.Equal(CliApp.ExitRejected, strict.ExitCode);
+        Assert.Equal($"{script}: 0 passed, 1 failed, 0 skipped", strict.StdoutLines[0]);
+        Assert.Equal(CliApp.ExitSuccess, proposal.ExitCode);
+        Assert.Equal($"{script}: 1 passed, 0 failed, 0 skipped", proposal.StdoutLines[0]);
+    }
+
+    [Fact]
     public void FileNamesArePrintedAsGiven()
     {
         _cli.Write("good.wast", GoodScript);
