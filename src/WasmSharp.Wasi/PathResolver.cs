@@ -188,7 +188,7 @@ internal static unsafe class PathResolver
         Span<byte> name = stackalloc byte[component.Length + 1];
         component.CopyTo(name);
         name[^1] = 0;
-        var buffer = new byte[PathMax];
+        Span<byte> buffer = stackalloc byte[PathMax];
         nint n;
         fixed (byte* p = name)
         fixed (byte* b = buffer)
@@ -199,7 +199,7 @@ internal static unsafe class PathResolver
             error = WasiErrno.NameTooLong;
             return null;
         }
-        return buffer.AsSpan(0, (int)n).ToArray();
+        return buffer[..(int)n].ToArray();
     }
 
     private static bool IsDot(byte[] c) => c.Length == 1 && c[0] == (byte)'.';

@@ -94,6 +94,18 @@ internal sealed unsafe class SystemWasiClock : WasiClock
         return (ulong)(elapsed * (1_000_000_000.0 / Stopwatch.Frequency));
     }
 
+    /// <summary>
+    /// Sleeps most of the time and spins the last millisecond: Thread.Sleep counts whole milliseconds, and a
+    /// guest's short sleeps (usleep(100)) should neither return at once nor take a millisecond.
+    /// </summary>
+    public override void Sleep(ulong nanoseconds)
+    {
+        var target = MonotonicNanoseconds() + nanoseconds;
+        if (nanoseconds >= 2_000_000) Thread.Sleep(TimeSpan.FromTicks((long)Math.Min((nanoseconds - 1_000_000) / 100, (ulong)TimeSpan.FromDays(1).Ticks)));
+        var spinner = new SpinWait();
+        while (MonotonicNanoseconds() < target) spinner.SpinOnce(sleep1Threshold: -1);
+    }
+
     public override ulong ProcessCpuTimeNanoseconds()
     {
         if (Libc.IsSupported && TryClock(Libc.CLOCK_PROCESS_CPUTIME_ID, out var ns)) return ns;

@@ -220,27 +220,27 @@ public sealed partial class WasiContext
         switch (entry)
         {
             case StdioFd stdio:
-            {
-                n = 0;
-                foreach (var (ptr, len) in vectors)
                 {
-                    if (len == 0) continue;
-                    try
+                    n = 0;
+                    foreach (var (ptr, len) in vectors)
                     {
-                        n = (uint)stdio.Stream.Read(memory.Slice((int)ptr, (int)len));
-                    }
-                    catch (IOException)
-                    {
-                        return WasiErrno.Io;
-                    }
-                    catch (NotSupportedException)
-                    {
-                        return WasiErrno.Badf;
+                        if (len == 0) continue;
+                        try
+                        {
+                            n = (uint)stdio.Stream.Read(memory.Slice((int)ptr, (int)len));
+                        }
+                        catch (IOException)
+                        {
+                            return WasiErrno.Io;
+                        }
+                        catch (Exception e) when (e is NotSupportedException or ObjectDisposedException)
+                        {
+                            return WasiErrno.Badf;
+                        }
+                        break;
                     }
                     break;
                 }
-                break;
-            }
             case HostDirFd:
                 return WasiErrno.IsDir;
             default:
@@ -265,26 +265,26 @@ public sealed partial class WasiContext
         switch (entry)
         {
             case StdioFd stdio:
-            {
-                n = 0;
-                try
                 {
-                    foreach (var (ptr, len) in vectors)
+                    n = 0;
+                    try
                     {
-                        stdio.Stream.Write(memory.Slice((int)ptr, (int)len));
-                        n += len;
+                        foreach (var (ptr, len) in vectors)
+                        {
+                            stdio.Stream.Write(memory.Slice((int)ptr, (int)len));
+                            n += len;
+                        }
                     }
+                    catch (IOException)
+                    {
+                        return n > 0 ? WriteCount(memory, resultPtr, n) : WasiErrno.Io;
+                    }
+                    catch (Exception e) when (e is NotSupportedException or ObjectDisposedException)
+                    {
+                        return WasiErrno.Badf;
+                    }
+                    break;
                 }
-                catch (IOException)
-                {
-                    return n > 0 ? WriteCount(memory, resultPtr, n) : WasiErrno.Io;
-                }
-                catch (NotSupportedException)
-                {
-                    return WasiErrno.Badf;
-                }
-                break;
-            }
             case HostDirFd:
                 return WasiErrno.IsDir;
             default:

@@ -34,26 +34,26 @@ public sealed partial class WasiContext
             switch (s.Type)
             {
                 case WasiEventType.Clock:
-                {
-                    var id = (WasiClockId)Guest.U32(memory, at + 16);
-                    var timeout = Guest.U64(memory, at + 24);
-                    var absolute = (Guest.U16(memory, at + 40) & 1) != 0;
-                    ulong remaining;
-                    switch (id)
                     {
-                        case WasiClockId.Monotonic:
-                            remaining = absolute ? (timeout > monotonicNow ? timeout - monotonicNow : 0) : timeout;
-                            break;
-                        case WasiClockId.Realtime:
-                            var realNow = _clock.RealtimeNanoseconds();
-                            remaining = absolute ? (timeout > realNow ? timeout - realNow : 0) : timeout;
-                            break;
-                        default:
-                            return WasiErrno.Inval;
+                        var id = (WasiClockId)Guest.U32(memory, at + 16);
+                        var timeout = Guest.U64(memory, at + 24);
+                        var absolute = (Guest.U16(memory, at + 40) & 1) != 0;
+                        ulong remaining;
+                        switch (id)
+                        {
+                            case WasiClockId.Monotonic:
+                                remaining = absolute ? (timeout > monotonicNow ? timeout - monotonicNow : 0) : timeout;
+                                break;
+                            case WasiClockId.Realtime:
+                                var realNow = _clock.RealtimeNanoseconds();
+                                remaining = absolute ? (timeout > realNow ? timeout - realNow : 0) : timeout;
+                                break;
+                            default:
+                                return WasiErrno.Inval;
+                        }
+                        s.Deadline = remaining > ulong.MaxValue - monotonicNow ? ulong.MaxValue : monotonicNow + remaining;
+                        break;
                     }
-                    s.Deadline = remaining > ulong.MaxValue - monotonicNow ? ulong.MaxValue : monotonicNow + remaining;
-                    break;
-                }
                 case WasiEventType.FdRead:
                 case WasiEventType.FdWrite:
                     s.Fd = (int)Guest.U32(memory, at + 16);

@@ -27,7 +27,8 @@ internal sealed class StdioFd : WasiFd
     {
         Stream = stream;
         IsInput = isInput;
-        Base = (isInput ? WasiRights.FdRead : WasiRights.FdWrite) | WasiRights.PollFdReadwrite;
+        // fstat of stdio works (Wasmtime answers zeros and the file type), so FD_FILESTAT_GET is granted.
+        Base = (isInput ? WasiRights.FdRead : WasiRights.FdWrite) | WasiRights.PollFdReadwrite | WasiRights.FdFilestatGet;
         Inheriting = Base;
     }
 

@@ -139,7 +139,9 @@ internal sealed class CompiledModule
         il.Emit(OpCodes.Ldarg, ctx);
         il.Emit(OpCodes.Ldfld, Members.CtxStackLimit);
         il.Emit(OpCodes.Bge_Un, ok);
-        il.Emit(OpCodes.Call, Members.Method(typeof(Traps), nameof(Traps.StackExhausted)));
+        il.Emit(OpCodes.Ldc_I4, (int)TrapCode.CallStackExhausted);
+        il.Emit(OpCodes.Call, Members.Method(typeof(Traps), nameof(Traps.Create)));
+        il.Emit(OpCodes.Throw);
         il.MarkLabel(ok);
         for (short i = 0; i <= ctx; i++) il.Emit(OpCodes.Ldarg, i);
         il.Emit(OpCodes.Call, body);

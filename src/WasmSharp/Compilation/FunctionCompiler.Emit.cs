@@ -156,7 +156,6 @@ internal sealed partial class FunctionCompiler
         if (TryEmitNumeric(in ins)) return;
         if (TryEmitMemory(in ins)) return;
         if (TryEmitTable(in ins)) return;
-        if (TryEmitSimd(in ins)) return;
         if (OpHelpers.TryGet(ins.Opcode, out var helper))
         {
             EmitHelperOp(in ins, helper);

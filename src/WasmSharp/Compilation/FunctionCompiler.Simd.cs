@@ -5,8 +5,7 @@ namespace WasmSharp.Compilation;
 
 internal sealed partial class FunctionCompiler
 {
-    /// <summary>SIMD instructions needing more than a helper call with the operands (none beyond the memory ones today).</summary>
-    private bool TryEmitSimd(in Instruction ins) => false;
+    // Every other SIMD instruction is a helper call with its operands (and lane immediates): see SimdOps.
 
     private bool TryEmitSimdMemory(in Instruction ins)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using WasmSharp.Model;
 using WasmSharp.Runtime;
 
@@ -48,7 +47,4 @@ internal static class StubHelpers
             }
         }
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static Exception ThrowStackExhausted() => throw new TrapException(TrapCode.CallStackExhausted);
 }

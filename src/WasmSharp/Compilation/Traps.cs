@@ -4,7 +4,10 @@ using WasmSharp.Runtime;
 
 namespace WasmSharp.Compilation;
 
-/// <summary>Throw helpers for compiled code: kept out of line so the checks that call them stay small.</summary>
+/// <summary>
+/// Trap helpers. Generated code uses <see cref="Create"/> followed by a CIL <c>throw</c>; helper methods
+/// written in C# call the throwing ones, kept out of line so the checks that call them stay small.
+/// </summary>
 internal static class Traps
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -33,12 +36,4 @@ internal static class Traps
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     internal static void TableOutOfBounds() => throw new TrapException(TrapCode.TableOutOfBounds);
 
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void OutOfFuel() => throw new TrapException(TrapCode.OutOfFuel);
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void Interrupted() => throw new TrapException(TrapCode.Interrupted);
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void StackExhausted() => throw new TrapException(TrapCode.CallStackExhausted);
 }

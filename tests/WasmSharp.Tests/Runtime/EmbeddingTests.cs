@@ -304,4 +304,48 @@ public class EmbeddingTests
         var r = add(Vector128.Create(1, 2, 3, 4).AsByte(), Vector128.Create(10, 20, 30, 40).AsByte());
         Assert.Equal(Vector128.Create(11, 22, 33, 44), r.AsInt32());
     }
+
+    [Fact]
+    public void TypedHostFunctionsWithSeveralResultsAndReferences()
+    {
+        var engine = new Engine();
+        var linker = new Linker(engine);
+        linker.DefineFunction("host", "divmod", (int a, int b) => (a / b, a % b));
+        linker.DefineFunction("host", "describe", (object? o) => o is string s ? s.Length : -1);
+        using var store = new Store(engine);
+        var instance = linker.Instantiate(store, RuntimeModule.FromText(engine, """
+            (module
+              (import "host" "divmod" (func $divmod (param i32 i32) (result i32 i32)))
+              (import "host" "describe" (func $describe (param externref) (result i32)))
+              (table $t (export "t") 1 externref)
+              (elem declare func $describe)
+              (func (export "sum-divmod") (param i32 i32) (result i32) (i32.add (call $divmod (local.get 0) (local.get 1))))
+              (func (export "keep") (param externref) (table.set $t (i32.const 0) (local.get 0)))
+              (func (export "describe-kept") (result i32) (call $describe (table.get $t (i32.const 0))))
+              (func (export "self") (result funcref) (ref.func $describe)))
+            """));
+        Assert.Equal(17 / 5 + 17 % 5, instance.GetFunction<int, int, int>("sum-divmod")(17, 5));
+        instance.GetAction<object?>("keep")("hello");
+        Assert.Equal(5, instance.GetFunction<int>("describe-kept")());
+        Assert.Equal("hello", instance.GetTable("t")!.Get(0).AsRef());
+        var f = instance.GetFunction<Function?>("self")();
+        Assert.NotNull(f);
+        Assert.True(f!.IsHostFunction);
+        Assert.Equal(-1, f.Invoke(Value.ExternRef(42))[0].AsI32());
+    }
+
+    [Fact]
+    public void UntypedInvokeChecksArguments()
+    {
+        var engine = new Engine();
+        using var store = new Store(engine);
+        var instance = new Linker(engine).Instantiate(store, RuntimeModule.FromText(engine, """
+            (module (func (export "id") (param i64) (result i64) (local.get 0)))
+            """));
+        var id = instance.GetFunction("id")!;
+        Assert.Throws<ArgumentException>(() => id.Invoke(Value.I32(1)));
+        Assert.Throws<ArgumentException>(() => id.Invoke());
+        Assert.Throws<ArgumentException>(() => instance.GetDelegate<Func<int, int>>("id"));
+        Assert.Equal(-5, id.Invoke(Value.I64(-5))[0].AsI64());
+    }
 }
