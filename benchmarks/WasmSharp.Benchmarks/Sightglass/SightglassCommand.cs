@@ -95,6 +95,7 @@ public static class SightglassCommand
                     {
                         try
                         {
+                            runner.WarmUpCompilers(benchmarks[0]);
                             foreach (var b in benchmarks)
                             {
                                 results.Add(runner.Run(b));

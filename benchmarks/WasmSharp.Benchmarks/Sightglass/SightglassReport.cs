@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -85,9 +86,15 @@ public static class SightglassReport
             foreach (var e in r.Engines)
             {
                 if (e.Error is not null) notes.Add($"{r.Benchmark.Name}: {e.Engine} {e.Error}");
-                if (e.OutputNote is not null && (!e.OutputOk || e.Error is null)) notes.Add($"{r.Benchmark.Name}: {e.Engine} output: {e.OutputNote}");
-                if (!e.SawBenchEnd) notes.Add($"{r.Benchmark.Name}: {e.Engine}: no bench.end; timed until _start returned");
+                if (e.OutputNote is not null && e.Error is null) notes.Add($"{r.Benchmark.Name}: {e.Engine} output: {e.OutputNote}");
             }
+            var noEnd = r.Engines.Where(e => e.Runs > 0 && !e.SawBenchEnd).Select(e => e.Engine).ToList();
+            if (noEnd.Count > 0)
+            {
+                var who = noEnd.Count == r.Engines.Count ? "never calls bench.end" : $"no bench.end under {string.Join(", ", noEnd)}";
+                notes.Add($"{r.Benchmark.Name}: {who}; timed until _start returned");
+            }
+            if (r.CheckNote is not null) notes.Add($"{r.Benchmark.Name}: {r.CheckNote}");
         }
         foreach (var note in notes.Distinct()) console.MarkupLine("[grey]- " + Markup.Escape(note) + "[/]");
         console.MarkupLine("[grey]" + Markup.Escape(Machine()) + "[/]");
@@ -96,7 +103,7 @@ public static class SightglassReport
     public static void WriteJson(string path, IReadOnlyList<BenchmarkResult> results, IReadOnlyList<string> engineNames, string mode)
     {
         using var stream = File.Create(path);
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteStartArray("benchmarks");
         foreach (var r in results)
@@ -111,6 +118,7 @@ public static class SightglassReport
             }
             Number(json, "ratio", r.Ratio);
             json.WriteBoolean("output_ok", r.OutputOk);
+            if (r.CheckNote is not null) json.WriteString("output_check", r.CheckNote);
             foreach (var e in r.Engines)
             {
                 json.WriteStartObject(e.Engine.ToLowerInvariant());
@@ -157,7 +165,9 @@ public static class SightglassReport
     {
         >= 1000 => ms.ToString("F0", s_inv),
         >= 10 => ms.ToString("F1", s_inv),
-        _ => ms.ToString("F2", s_inv),
+        >= 1 => ms.ToString("F2", s_inv),
+        // noop's region is a few microseconds: keep three significant digits rather than print 0.00.
+        _ => ms.ToString("G3", s_inv),
     };
 
     private static string RatioMarkup(double ratio)

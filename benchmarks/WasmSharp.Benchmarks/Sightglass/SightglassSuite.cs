@@ -77,6 +77,11 @@ public static class SightglassSuite
         return string.Join('\n', lines);
     }
 
+    /// <summary>The text with every number replaced by '#', for outputs that print timings.</summary>
+    public static string MaskNumbers(string text) => s_number.Replace(text, "#");
+
+    private static readonly System.Text.RegularExpressions.Regex s_number = new(@"[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", System.Text.RegularExpressions.RegexOptions.Compiled);
+
     /// <summary>Where two outputs first differ, quoted briefly, for the report.</summary>
     public static string DescribeDifference(string expected, string actual)
     {

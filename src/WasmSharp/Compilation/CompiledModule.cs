@@ -54,7 +54,7 @@ internal sealed class CompiledModule
     {
         var compilation = new ModuleCompilation(module, types, config);
         var name = "wasm" + Interlocked.Increment(ref s_count).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var mb = DynamicAssemblies.DefineModule(name);
+        var mb = DynamicAssemblies.DefineModule(name, config.CollectibleCode);
         // The runtime allows at most 65535 methods per type: spread the functions over types of MethodsPerType.
         var typeBuilders = new List<TypeBuilder>();
         TypeBuilder NewType() =>

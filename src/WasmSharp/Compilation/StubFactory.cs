@@ -354,15 +354,16 @@ internal sealed class StubFactory
     }
 }
 
-/// <summary>Creates the collectible dynamic assemblies compiled code lives in.</summary>
+/// <summary>Creates the dynamic assemblies compiled code lives in.</summary>
 internal static class DynamicAssemblies
 {
-    internal static ModuleBuilder DefineModule(string name)
+    internal static ModuleBuilder DefineModule(string name, bool collectible = true)
     {
         var self = typeof(DynamicAssemblies).Assembly.GetName().Name!;
         var ignoreChecks = new CustomAttributeBuilder(
             typeof(System.Runtime.CompilerServices.IgnoresAccessChecksToAttribute).GetConstructor([typeof(string)])!, [self]);
-        var assembly = AssemblyBuilder.DefineDynamicAssembly(new AssemblyName(name), AssemblyBuilderAccess.RunAndCollect, [ignoreChecks]);
+        var assembly = AssemblyBuilder.DefineDynamicAssembly(
+            new AssemblyName(name), collectible ? AssemblyBuilderAccess.RunAndCollect : AssemblyBuilderAccess.Run, [ignoreChecks]);
         return assembly.DefineDynamicModule(name);
     }
 }

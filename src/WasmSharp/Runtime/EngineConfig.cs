@@ -34,4 +34,9 @@ public sealed record EngineConfig
     /// deadline (<see cref="Store.SetEpochDeadline"/>). Off by default; when off, compiled code has no checks.
     /// </summary>
     public bool EpochInterruption { get; init; }
+
+    /// <summary>
+    /// Put each module's compiled code in a collectible assembly, freed when the module is no longer referenced.
+    /// </summary>
+    public bool CollectibleCode { get; init; } = true;
 }
