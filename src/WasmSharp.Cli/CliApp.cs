@@ -10,6 +10,11 @@ public static class CliApp
     /// <summary>The input was rejected (malformed, invalid, unreadable) or a script had failures.</summary>
     public const int ExitRejected = 1;
     public const int ExitUsage = 2;
+    /// <summary>
+    /// <c>run</c>: the guest trapped. 134 (128 + SIGABRT) as Wasmtime has it, so that a script can tell a
+    /// trap from a WASI program's own exit(1).
+    /// </summary>
+    public const int ExitTrap = 134;
 
     public static RootCommand CreateRootCommand(CliConsole console) =>
         new("WasmSharp: a WebAssembly toolchain and runtime for .NET.")
@@ -19,14 +24,18 @@ public static class CliApp
             new ValidateCommand(console),
             new InspectCommand(console),
             new WastCommand(console),
+            new RunCommand(console),
         };
+
+    // No response files: "@name" is an ordinary argument, which a guest's arguments may well be.
+    private static readonly ParserConfiguration s_parserConfiguration = new() { ResponseFileTokenReplacer = null };
 
     public static int Run(string[] args, CliConsole console)
     {
         try
         {
             var root = CreateRootCommand(console);
-            var parseResult = root.Parse(args);
+            var parseResult = root.Parse(RunCommand.SeparateGuestArguments(args), s_parserConfiguration);
             var configuration = new InvocationConfiguration
             {
                 Output = console.Out,

@@ -82,6 +82,11 @@ internal abstract class CliCommand : Command
             Console.Error.WriteLine($"error: {e.Message}");
             return CliApp.ExitRejected;
         }
+        catch (CliUsageError e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return CliApp.ExitUsage;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {(CurrentInput is null ? "" : CurrentInput + ": ")}{e.Message.ReplaceLineEndings(" ")}");

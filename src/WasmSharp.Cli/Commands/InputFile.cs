@@ -110,3 +110,6 @@ internal sealed class CliRejection(string message, Exception? inner = null) : Ex
         _ => $"{path}: {e.Message.ReplaceLineEndings(" ")}",
     }, e);
 }
+
+/// <summary>The command line asked for something impossible in a way the parser cannot see (e.g. a wrong number of arguments for --invoke).</summary>
+internal sealed class CliUsageError(string message) : Exception(message);

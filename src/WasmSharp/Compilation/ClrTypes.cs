@@ -91,11 +91,13 @@ internal static class Members
     internal static readonly FieldInfo CtxStackLimit = Field(typeof(InstanceContext), nameof(InstanceContext.StackLimit));
     internal static readonly FieldInfo CtxResults = Field(typeof(InstanceContext), nameof(InstanceContext.Results));
     internal static readonly FieldInfo CtxMemories = Field(typeof(InstanceContext), nameof(InstanceContext.Memories));
+    internal static readonly FieldInfo CtxMemory0 = Field(typeof(InstanceContext), nameof(InstanceContext.Memory0));
     internal static readonly FieldInfo CtxGlobals = Field(typeof(InstanceContext), nameof(InstanceContext.Globals));
     internal static readonly FieldInfo CtxTables = Field(typeof(InstanceContext), nameof(InstanceContext.Tables));
     internal static readonly FieldInfo CtxFunctions = Field(typeof(InstanceContext), nameof(InstanceContext.Functions));
     internal static readonly FieldInfo CtxStore = Field(typeof(InstanceContext), nameof(InstanceContext.Store));
     internal static readonly FieldInfo CtxHostFunction = Field(typeof(InstanceContext), nameof(InstanceContext.HostFunction));
+    internal static readonly MethodInfo TrapCreate = Method(typeof(Traps), nameof(Traps.Create));
     internal static readonly MethodInfo CtxGetFunction = Method(typeof(InstanceContext), nameof(InstanceContext.GetFunction));
 
     internal static readonly FieldInfo StoreCurrentCaller = Field(typeof(Store), nameof(Store.CurrentCaller));
@@ -126,6 +128,19 @@ internal static class Members
     internal static readonly FieldInfo SlotF64 = Field(typeof(ResultSlot), nameof(ResultSlot.F64));
     internal static readonly FieldInfo SlotV128 = Field(typeof(ResultSlot), nameof(ResultSlot.V128));
     internal static readonly FieldInfo SlotRef = Field(typeof(ResultSlot), nameof(ResultSlot.Ref));
+
+    internal static readonly MethodInfo LeadingZeroCount32 = Method(typeof(System.Numerics.BitOperations), "LeadingZeroCount", typeof(uint));
+    internal static readonly MethodInfo LeadingZeroCount64 = Method(typeof(System.Numerics.BitOperations), "LeadingZeroCount", typeof(ulong));
+    internal static readonly MethodInfo TrailingZeroCount32 = Method(typeof(System.Numerics.BitOperations), "TrailingZeroCount", typeof(uint));
+    internal static readonly MethodInfo TrailingZeroCount64 = Method(typeof(System.Numerics.BitOperations), "TrailingZeroCount", typeof(ulong));
+    internal static readonly MethodInfo PopCount32 = Method(typeof(System.Numerics.BitOperations), "PopCount", typeof(uint));
+    internal static readonly MethodInfo PopCount64 = Method(typeof(System.Numerics.BitOperations), "PopCount", typeof(ulong));
+    internal static readonly MethodInfo SingleToInt32Bits = Method(typeof(BitConverter), "SingleToInt32Bits", typeof(float));
+    internal static readonly MethodInfo DoubleToInt64Bits = Method(typeof(BitConverter), "DoubleToInt64Bits", typeof(double));
+    internal static readonly MethodInfo Int32BitsToSingle = Method(typeof(BitConverter), "Int32BitsToSingle", typeof(int));
+    internal static readonly MethodInfo Int64BitsToDouble = Method(typeof(BitConverter), "Int64BitsToDouble", typeof(long));
+    internal static readonly MethodInfo SqrtF32 = Method(typeof(MathF), "Sqrt", typeof(float));
+    internal static readonly MethodInfo SqrtF64 = Method(typeof(Math), "Sqrt", typeof(double));
 
     internal static FieldInfo Field(Type type, string name) =>
         type.GetField(name, Any) ?? throw new InvalidOperationException($"{type.Name}.{name} not found");

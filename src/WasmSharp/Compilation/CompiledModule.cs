@@ -8,15 +8,18 @@ using WasmSharp.Validation;
 namespace WasmSharp.Compilation;
 
 /// <summary>
-/// A compiled module: one static CIL method per defined function, in a type of its own collectible
-/// dynamic assembly. The IL is emitted up front; the JIT compiles each method on its first call (and
-/// tiers it up when hot), so a large module costs machine code only for what runs.
+/// A compiled module: one static CIL method per defined function, in a type of its own dynamic assembly.
+/// The IL is emitted up front; the JIT compiles each method on its first call, so a large module costs
+/// machine code only for what runs.
 /// </summary>
 /// <remarks>
-/// A collectible <see cref="AssemblyBuilder"/> rather than <see cref="DynamicMethod"/>s: functions call each
-/// other with a plain <c>call</c> (and <c>tail. call</c>), <see cref="RuntimeMethodHandle.GetFunctionPointer"/>
-/// gives the code pointers tables and imports use, methods take part in tiered compilation and on-stack
-/// replacement, and stack traces name them, which gives Wasm backtraces for free.
+/// An <see cref="AssemblyBuilder"/> rather than <see cref="DynamicMethod"/>s: functions call each other with a
+/// plain <c>call</c> (and <c>tail. call</c>), <see cref="RuntimeMethodHandle.GetFunctionPointer"/> gives the code
+/// pointers tables and imports use, and stack traces name the methods, which gives Wasm backtraces for free.
+/// The assembly is collectible by default, so the code goes with the module; the runtime does not tier code it
+/// may unload, so every method is fully optimized on its first call. With
+/// <see cref="EngineConfig.TieredCompilation"/> the assembly is not collectible and methods start at tier 0,
+/// with on-stack replacement and tier-1 recompilation when hot.
 /// </remarks>
 internal sealed class CompiledModule
 {
@@ -52,9 +55,9 @@ internal sealed class CompiledModule
 
     internal static CompiledModule Compile(Model.Module module, ModuleTypes types, EngineConfig config)
     {
-        var compilation = new ModuleCompilation(module, types, config);
         var name = "wasm" + Interlocked.Increment(ref s_count).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var mb = DynamicAssemblies.DefineModule(name, config.CollectibleCode);
+        var mb = DynamicAssemblies.DefineModule(name, collectible: !config.TieredCompilation);
+        var compilation = new ModuleCompilation(module, types, config, mb);
         // The runtime allows at most 65535 methods per type: spread the functions over types of MethodsPerType.
         var typeBuilders = new List<TypeBuilder>();
         TypeBuilder NewType() =>
@@ -89,16 +92,14 @@ internal sealed class CompiledModule
         var extraTokens = new List<(int Token, int Index)>();
         for (var i = 0; i < methods.Length; i++)
         {
+            var target = methods[i];
             if (bodies[i] is { } body)
             {
                 EmitFrameGuard(methods[i].GetILGenerator(), compilation.FunctionTypes[imported + i], body, FrameEstimate(module.Codes[i]));
-                new FunctionCompiler(compilation, imported + i, module.Codes[i], body.GetILGenerator()).Compile();
                 extraTokens.Add((body.MetadataToken, imported + i));
+                target = body;
             }
-            else
-            {
-                new FunctionCompiler(compilation, imported + i, module.Codes[i], methods[i].GetILGenerator()).Compile();
-            }
+            new FunctionCompiler(compilation, imported + i, module.Codes[i], target.GetILGenerator()).Compile();
         }
         var tokens = new int[methods.Length];
         for (var i = 0; i < methods.Length; i++) tokens[i] = methods[i].MetadataToken;

@@ -28,8 +28,8 @@ internal sealed partial class FunctionCompiler
         {
             var ok = _il.DefineLabel();
             LdCtx();
-            _il.Emit(OpCodes.Ldfld, Members.CtxStore);
-            _il.Emit(OpCodes.Ldfld, Members.StoreFuel);
+            EmitField(OpCodes.Ldfld, Members.CtxStore);
+            EmitField(OpCodes.Ldfld, Members.StoreFuel);
             _il.Emit(OpCodes.Ldc_I4_0);
             _il.Emit(OpCodes.Conv_I8);
             _il.Emit(OpCodes.Bge, ok);
@@ -40,14 +40,14 @@ internal sealed partial class FunctionCompiler
         {
             var ok = _il.DefineLabel();
             LdCtx();
-            _il.Emit(OpCodes.Ldfld, Members.CtxStore);
-            _il.Emit(OpCodes.Ldfld, Members.StoreEngineEpoch);
+            EmitField(OpCodes.Ldfld, Members.CtxStore);
+            EmitField(OpCodes.Ldfld, Members.StoreEngineEpoch);
             _il.Emit(OpCodes.Volatile);
-            _il.Emit(OpCodes.Ldfld, Members.EpochValue);
+            EmitField(OpCodes.Ldfld, Members.EpochValue);
             LdCtx();
-            _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+            EmitField(OpCodes.Ldfld, Members.CtxStore);
             _il.Emit(OpCodes.Volatile);
-            _il.Emit(OpCodes.Ldfld, Members.StoreEpochDeadline);
+            EmitField(OpCodes.Ldfld, Members.StoreEpochDeadline);
             _il.Emit(OpCodes.Blt, ok);
             EmitTrap(Runtime.TrapCode.Interrupted);
             _il.MarkLabel(ok);
@@ -70,12 +70,12 @@ internal sealed partial class FunctionCompiler
     {
         if (_pendingFuel == 0) return;
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+        EmitField(OpCodes.Ldfld, Members.CtxStore);
         _il.Emit(OpCodes.Dup);
-        _il.Emit(OpCodes.Ldfld, Members.StoreFuel);
+        EmitField(OpCodes.Ldfld, Members.StoreFuel);
         _il.Emit(OpCodes.Ldc_I8, _pendingFuel);
         _il.Emit(OpCodes.Sub);
-        _il.Emit(OpCodes.Stfld, Members.StoreFuel);
+        EmitField(OpCodes.Stfld, Members.StoreFuel);
         _pendingFuel = 0;
     }
 }

@@ -198,7 +198,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Stloc, tmp);
             EmitSlotAddress(k);
             _il.Emit(OpCodes.Ldloc, tmp);
-            _il.Emit(OpCodes.Stfld, ClrTypes.SlotField(t));
+            EmitField(OpCodes.Stfld, ClrTypes.SlotField(t));
             ReturnTemp(tmp);
         }
         if (below > 0)
@@ -215,7 +215,7 @@ internal sealed partial class FunctionCompiler
     private void EmitSlotAddress(int k)
     {
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxResults);
+        EmitField(OpCodes.Ldfld, Members.CtxResults);
         LdcI4(k);
         _il.Emit(OpCodes.Ldelema, typeof(ResultSlot));
     }
@@ -236,7 +236,7 @@ internal sealed partial class FunctionCompiler
         {
             // An import may belong to another instance or to the host: call through its Function object.
             LdCtx();
-            _il.Emit(OpCodes.Ldfld, Members.CtxFunctions);
+            EmitField(OpCodes.Ldfld, Members.CtxFunctions);
             LdcI4((int)functionIndex);
             _il.Emit(OpCodes.Ldelem_Ref);
             EmitCallFunctionObject(type, tail);
@@ -251,7 +251,7 @@ internal sealed partial class FunctionCompiler
         Pop();
         if (!table.Limits.Is64) _il.Emit(OpCodes.Conv_U8);
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxTables);
+        EmitField(OpCodes.Ldfld, Members.CtxTables);
         LdcI4((int)tableIndex);
         _il.Emit(OpCodes.Ldelem_Ref);
         LdcI4(_m.Types.GetCanonicalId(typeIndex));
@@ -292,13 +292,13 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Stloc, f);
         // Host functions find their Wasm caller here (for Caller); cheaper than an extra argument on every call.
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxStore);
+        EmitField(OpCodes.Ldfld, Members.CtxStore);
         LdCtx();
-        _il.Emit(OpCodes.Stfld, Members.StoreCurrentCaller);
+        EmitField(OpCodes.Stfld, Members.StoreCurrentCaller);
         _il.Emit(OpCodes.Ldloc, f);
-        _il.Emit(OpCodes.Ldfld, Members.FunctionContext);
+        EmitField(OpCodes.Ldfld, Members.FunctionContext);
         _il.Emit(OpCodes.Ldloc, f);
-        _il.Emit(OpCodes.Ldfld, Members.FunctionCode);
+        EmitField(OpCodes.Ldfld, Members.FunctionCode);
         ReturnTemp(f);
         if (tail) _il.Emit(OpCodes.Tailcall);
         _il.EmitCalli(OpCodes.Calli, CallingConventions.Standard, ClrTypes.ReturnOf(type), ClrTypes.ParametersOf(type), null);
@@ -317,7 +317,7 @@ internal sealed partial class FunctionCompiler
         for (var k = 1; k < type.Results.Length; k++)
         {
             EmitSlotAddress(k);
-            _il.Emit(OpCodes.Ldfld, ClrTypes.SlotField(type.Results[k]));
+            EmitField(OpCodes.Ldfld, ClrTypes.SlotField(type.Results[k]));
         }
         InvalidateMemoryCaches();
     }

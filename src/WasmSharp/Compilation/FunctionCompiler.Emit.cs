@@ -111,9 +111,7 @@ internal sealed partial class FunctionCompiler
                 Push(ValType.F64);
                 return;
             case Opcode.V128Const:
-                _il.Emit(OpCodes.Ldc_I8, (long)ins.Value);
-                _il.Emit(OpCodes.Ldc_I8, (long)ins.ValueHigh);
-                EmitCallHelper(Members.Method(typeof(SimdOps), nameof(SimdOps.Const)));
+                EmitV128Const(ins.Value, ins.ValueHigh);
                 Push(ValType.V128);
                 return;
 
@@ -156,6 +154,7 @@ internal sealed partial class FunctionCompiler
         if (TryEmitNumeric(in ins)) return;
         if (TryEmitMemory(in ins)) return;
         if (TryEmitTable(in ins)) return;
+        if (TryEmitSimdDirect(in ins)) return;
         if (OpHelpers.TryGet(ins.Opcode, out var helper))
         {
             EmitHelperOp(in ins, helper);
@@ -179,7 +178,7 @@ internal sealed partial class FunctionCompiler
         }
         else if (value is 0f or 1f or -1f)
         {
-            _il.Emit(OpCodes.Ldsfld, Members.Field(typeof(NumericOps), (bits & 0x8000_0000) != 0
+            EmitField(OpCodes.Ldsfld, Members.Field(typeof(NumericOps), (bits & 0x8000_0000) != 0
                 ? (value == 0 ? nameof(NumericOps.F32NegZero) : nameof(NumericOps.F32NegOne))
                 : (value == 0 ? nameof(NumericOps.F32Zero) : nameof(NumericOps.F32One))));
         }
@@ -194,7 +193,7 @@ internal sealed partial class FunctionCompiler
         var value = BitConverter.UInt64BitsToDouble(bits);
         if (value is 0.0 or 1.0 or -1.0)
         {
-            _il.Emit(OpCodes.Ldsfld, Members.Field(typeof(NumericOps), (bits >> 63) != 0
+            EmitField(OpCodes.Ldsfld, Members.Field(typeof(NumericOps), (bits >> 63) != 0
                 ? (value == 0 ? nameof(NumericOps.F64NegZero) : nameof(NumericOps.F64NegOne))
                 : (value == 0 ? nameof(NumericOps.F64Zero) : nameof(NumericOps.F64One))));
         }
@@ -298,7 +297,7 @@ internal sealed partial class FunctionCompiler
     private void LdGlobalCell(uint index)
     {
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxGlobals);
+        EmitField(OpCodes.Ldfld, Members.CtxGlobals);
         LdcI4((int)index);
         _il.Emit(OpCodes.Ldelem_Ref);
     }
@@ -307,7 +306,7 @@ internal sealed partial class FunctionCompiler
     {
         var t = _m.Globals[index].Type;
         LdGlobalCell(index);
-        _il.Emit(OpCodes.Ldfld, ClrTypes.GlobalField(t));
+        EmitField(OpCodes.Ldfld, ClrTypes.GlobalField(t));
         Push(t);
     }
 
@@ -319,6 +318,6 @@ internal sealed partial class FunctionCompiler
         LdGlobalCell(index);
         _il.Emit(OpCodes.Ldloc, tmp);
         ReturnTemp(tmp);
-        _il.Emit(OpCodes.Stfld, ClrTypes.GlobalField(_m.Globals[index].Type));
+        EmitField(OpCodes.Stfld, ClrTypes.GlobalField(_m.Globals[index].Type));
     }
 }

@@ -11,9 +11,22 @@ internal sealed partial class FunctionCompiler
     // base and length cached in locals. A call or memory.grow may move or resize a memory, so it makes the
     // cache stale; the next access reloads it. Staleness is tracked along control flow (see Control.StaleIn),
     // so straight-line code reloads once after a run of calls, and a loop without calls never reloads inside.
+    private static readonly bool s_noChecks = Environment.GetEnvironmentVariable("WASMSHARP_NOCHECKS") == "1";
     private LocalBuilder?[] _memoryObject = [];
     private LocalBuilder?[] _memoryBase = [];
     private LocalBuilder?[] _memoryLength = [];
+
+    /// <summary>
+    /// Per memory, for the most frequent access ends (offset + size) of the body: a local holding length - end,
+    /// reloaded with the caches. The bounds check becomes one signed compare of the address with it, and the
+    /// JIT keeps it in a register across a loop instead of adding the end to every address.
+    /// </summary>
+    private Dictionary<long, LocalBuilder>?[] _limits = [];
+
+    private static readonly bool s_limits = Environment.GetEnvironmentVariable("WASMSHARP_LIMITS") != "0";
+
+    /// <summary>At most this many limit locals per memory: each one is a value the JIT has to keep somewhere.</summary>
+    private const int MaxLimits = 4;
     private bool _hasMemoryCache;
     private bool _cacheStale;
 
@@ -31,6 +44,8 @@ internal sealed partial class FunctionCompiler
         _memoryObject = new LocalBuilder?[count];
         _memoryBase = new LocalBuilder?[count];
         _memoryLength = new LocalBuilder?[count];
+        _limits = new Dictionary<long, LocalBuilder>?[count];
+        List<(int Memory, long End, int Loop)>? ends = null;
         var openLoops = new Stack<int>();
         var blocks = new Stack<int>();
         var reader = new InstructionReader(_body.Code.Span, _body.Offset);
@@ -55,16 +70,29 @@ internal sealed partial class FunctionCompiler
             }
             if (!HasMemArg(ins.Opcode)) continue;
             var m = (int)ins.MemArg.MemoryIndex;
+            if (s_limits && openLoops.Count > 0 && !_large && !_m.Memories[m].Limits.Is64 && ins.MemArg.Offset <= uint.MaxValue)
+            {
+                ends ??= [];
+                ends.Add((m, (long)ins.MemArg.Offset + ins.Info.MemoryBytes, openLoops.Peek()));
+            }
             if (_memoryObject[m] is not null) continue;
             _hasMemoryCache = true;
             _memoryObject[m] = _il.DeclareLocal(typeof(Memory));
             _memoryBase[m] = _il.DeclareLocal(typeof(nint));
             _memoryLength[m] = _il.DeclareLocal(typeof(ulong));
-            LdCtx();
-            _il.Emit(OpCodes.Ldfld, Members.CtxMemories);
-            LdcI4(m);
-            _il.Emit(OpCodes.Ldelem_Ref);
+            LdMemoryObject((uint)m);
             _il.Emit(OpCodes.Stloc, _memoryObject[m]!);
+        }
+        if (ends is not null)
+        {
+            // Only accesses in loops without calls count: there the limits stay in registers for the whole loop,
+            // elsewhere they would be recomputed after every call for little gain.
+            var counts = ends.Where(e => !_loopInvalidates[e.Loop]).CountBy(e => (e.Memory, e.End));
+            foreach (var group in counts.GroupBy(e => e.Key.Memory))
+            {
+                var limits = _limits[group.Key] = [];
+                foreach (var e in group.OrderByDescending(e => e.Value).Take(MaxLimits)) limits[e.Key.End] = _il.DeclareLocal(typeof(long));
+            }
         }
         ReloadMemoryCaches();
     }
@@ -84,11 +112,21 @@ internal sealed partial class FunctionCompiler
         {
             if (_memoryObject[m] is not { } obj) continue;
             _il.Emit(OpCodes.Ldloc, obj);
-            _il.Emit(OpCodes.Ldfld, Members.MemoryBase);
+            EmitField(OpCodes.Ldfld, Members.MemoryBase);
             _il.Emit(OpCodes.Stloc, _memoryBase[m]!);
             _il.Emit(OpCodes.Ldloc, obj);
-            _il.Emit(OpCodes.Ldfld, Members.MemoryLength);
+            EmitField(OpCodes.Ldfld, Members.MemoryLength);
             _il.Emit(OpCodes.Stloc, _memoryLength[m]!);
+            if (_limits[m] is { } limits)
+            {
+                foreach (var (end, local) in limits)
+                {
+                    _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
+                    _il.Emit(OpCodes.Ldc_I8, end);
+                    _il.Emit(OpCodes.Sub);
+                    _il.Emit(OpCodes.Stloc, local);
+                }
+            }
         }
     }
 
@@ -133,14 +171,31 @@ internal sealed partial class FunctionCompiler
             EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Address32)));
             return;
         }
-        // A 32-bit address plus a 32-bit offset plus the size fits in 64 bits: one unsigned compare.
+        if (s_noChecks)
+        {
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
+            _il.Emit(OpCodes.Add);
+            if (memArg.Offset != 0) { _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset); _il.Emit(OpCodes.Conv_U); _il.Emit(OpCodes.Add); }
+            return;
+        }
         var ok = _il.DefineLabel();
         _il.Emit(OpCodes.Conv_U8);
         _il.Emit(OpCodes.Dup);
-        _il.Emit(OpCodes.Ldc_I8, (long)(memArg.Offset + (ulong)size));
-        _il.Emit(OpCodes.Add);
-        _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
-        _il.Emit(OpCodes.Ble_Un, ok);
+        if (_limits[m] is { } limits && limits.TryGetValue((long)memArg.Offset + size, out var limit))
+        {
+            // Both sides below 2^63, and length - end is negative when the memory is smaller than end: a signed compare is exact.
+            _il.Emit(OpCodes.Ldloc, limit);
+            _il.Emit(OpCodes.Ble, ok);
+        }
+        else
+        {
+            // A 32-bit address plus a 32-bit offset plus the size fits in 64 bits: one unsigned compare.
+            _il.Emit(OpCodes.Ldc_I8, (long)(memArg.Offset + (ulong)size));
+            _il.Emit(OpCodes.Add);
+            _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
+            _il.Emit(OpCodes.Ble_Un, ok);
+        }
         EmitTrap(TrapCode.MemoryOutOfBounds);
         _il.MarkLabel(ok);
         _il.Emit(OpCodes.Conv_U);
@@ -259,7 +314,12 @@ internal sealed partial class FunctionCompiler
     private void LdMemoryObject(uint index)
     {
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxMemories);
+        if (index == 0)
+        {
+            EmitField(OpCodes.Ldfld, Members.CtxMemory0);
+            return;
+        }
+        EmitField(OpCodes.Ldfld, Members.CtxMemories);
         LdcI4((int)index);
         _il.Emit(OpCodes.Ldelem_Ref);
     }

@@ -76,7 +76,7 @@ internal sealed partial class FunctionCompiler
     private void LdTable(uint index)
     {
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxTables);
+        EmitField(OpCodes.Ldfld, Members.CtxTables);
         LdcI4((int)index);
         _il.Emit(OpCodes.Ldelem_Ref);
     }

@@ -133,7 +133,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Ldloca, dummy);
         _il.Emit(OpCodes.Conv_U);
         LdCtx();
-        _il.Emit(OpCodes.Ldfld, Members.CtxStackLimit);
+        EmitField(OpCodes.Ldfld, Members.CtxStackLimit);
         _il.Emit(OpCodes.Bge_Un, ok);
         EmitTrap(Runtime.TrapCode.CallStackExhausted);
         _il.MarkLabel(ok);
@@ -241,7 +241,19 @@ internal sealed partial class FunctionCompiler
         }
     }
 
-    private void EmitCallHelper(System.Reflection.MethodInfo method) => _il.Emit(OpCodes.Call, method);
+    /// <summary>
+    /// Calls a static method. One that takes one value and returns one goes through the module's token cache: the
+    /// raw-token Emit leaves ILGenerator's stack-depth bookkeeping unchanged, which is only right for those.
+    /// </summary>
+    private void EmitCallHelper(System.Reflection.MethodInfo method)
+    {
+        var token = _m.UnaryCallToken(method);
+        if (token != 0) _il.Emit(OpCodes.Call, token);
+        else _il.Emit(OpCodes.Call, method);
+    }
+
+    /// <summary>A field access through the module's token cache (opcodes whose stack effect does not depend on the token).</summary>
+    private void EmitField(OpCode op, System.Reflection.FieldInfo field) => _il.Emit(op, _m.TokenOf(field));
 
     /// <summary>
     /// Throws a trap. The explicit CIL <c>throw</c> (rather than a call to a throwing helper) tells the JIT
@@ -250,7 +262,7 @@ internal sealed partial class FunctionCompiler
     private void EmitTrap(Runtime.TrapCode code)
     {
         LdcI4((int)code);
-        EmitCallHelper(Members.Method(typeof(Traps), nameof(Traps.Create)));
+        _il.Emit(OpCodes.Call, _m.UnaryCallToken(Members.TrapCreate));
         _il.Emit(OpCodes.Throw);
     }
 }

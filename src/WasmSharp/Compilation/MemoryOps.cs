@@ -17,6 +17,8 @@ internal static unsafe class MemoryOps
     }
 
     /// <summary>Bounds check and address of a 32-bit access, as one call (for functions too large to optimize).</summary>
+    /// <remarks>Optimized from the first call: it is called at every access of the largest functions, and tier 0 would double their cost for the first runs.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static nint Address32(int address, ulong offset, int size, ulong length, nint memoryBase)
     {
         var ea = (ulong)(uint)address + offset;

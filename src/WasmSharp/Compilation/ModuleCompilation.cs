@@ -8,8 +8,12 @@ namespace WasmSharp.Compilation;
 /// <summary>What every function compiler of one module needs to know about the module.</summary>
 internal sealed class ModuleCompilation
 {
-    internal ModuleCompilation(Model.Module module, ModuleTypes types, EngineConfig config)
+    private readonly ModuleBuilder _builder;
+    private readonly Dictionary<System.Reflection.MemberInfo, int> _tokens = [];
+
+    internal ModuleCompilation(Model.Module module, ModuleTypes types, EngineConfig config, ModuleBuilder builder)
     {
+        _builder = builder;
         Module = module;
         Types = types;
         Config = config;
@@ -75,6 +79,29 @@ internal sealed class ModuleCompilation
 
     /// <summary>The compiled method of each defined function (index minus <see cref="ImportedFunctionCount"/>).</summary>
     internal MethodBuilder[] Methods { get; set; } = [];
+
+    /// <summary>
+    /// The metadata token of a runtime member in the module being built. ILGenerator looks tokens up afresh at
+    /// every emit, an expensive call into the runtime; the compiler emits the same few fields and helpers
+    /// thousands of times per module.
+    /// </summary>
+    internal int TokenOf(System.Reflection.FieldInfo field)
+    {
+        if (!_tokens.TryGetValue(field, out var token)) _tokens[field] = token = _builder.GetFieldMetadataToken(field);
+        return token;
+    }
+
+    /// <summary>The token of a static method that takes one value and returns one, or 0 for any other method.</summary>
+    internal int UnaryCallToken(System.Reflection.MethodInfo method)
+    {
+        if (!_tokens.TryGetValue(method, out var token))
+        {
+            // Not generic methods: GetMethodMetadataToken gives the definition's token, not the instantiation's.
+            var unary = method.IsStatic && !method.IsGenericMethod && method.ReturnType != typeof(void) && method.GetParameters().Length == 1;
+            _tokens[method] = token = unary ? _builder.GetMethodMetadataToken(method) : 0;
+        }
+        return token;
+    }
 
     internal FuncType FuncTypeAt(uint typeIndex) =>
         TypeDefs[typeIndex].Composite as FuncType ?? throw new InvalidOperationException($"type {typeIndex} is not a function type");

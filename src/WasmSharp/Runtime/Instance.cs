@@ -135,6 +135,7 @@ public sealed class Instance
             tables[ti++] = new Table(store, type, init);
         }
         foreach (var m in def.Memories) memories[mi++] = new Memory(store, m);
+        if (memories.Length > 0) ctx.Memory0 = memories[0];
 
         foreach (var e in def.Exports)
         {

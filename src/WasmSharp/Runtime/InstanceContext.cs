@@ -19,6 +19,9 @@ internal sealed class InstanceContext
     internal ResultSlot[] Results;
 
     internal Memory[] Memories = [];
+
+    /// <summary>Memories[0], the memory nearly every function uses: one load at function entry instead of an array access.</summary>
+    internal Memory? Memory0;
     internal Global[] Globals = [];
     internal Table[] Tables = [];
     internal Tag[] Tags = [];

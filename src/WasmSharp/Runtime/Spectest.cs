@@ -6,7 +6,8 @@ namespace WasmSharp.Runtime;
 /// <summary>
 /// The <c>spectest</c> host module the official test suite imports, as in the reference interpreter:
 /// <c>print*</c> functions, <c>global_i32</c>/<c>global_i64</c> (666), <c>global_f32</c>/<c>global_f64</c> (666.6),
-/// <c>table</c> and <c>table64</c> (10..20 funcref) and <c>memory</c> (1..2 pages).
+/// <c>table</c> and <c>table64</c> (10..20 funcref), <c>memory</c> (1..2 pages) and, as the threads proposal
+/// has it, <c>shared_memory</c> (1..2 pages, shared).
 /// </summary>
 public static class Spectest
 {
@@ -31,6 +32,8 @@ public static class Spectest
         linker.Define(m, "table", new Table(store, new TableType(ValType.FuncRef, new Limits(10, 20)), Value.FuncRef(null)));
         linker.Define(m, "table64", new Table(store, new TableType(ValType.FuncRef, new Limits(10, 20, Is64: true)), Value.FuncRef(null)));
         linker.Define(m, "memory", new Memory(store, new MemoryType(new Limits(1, 2))));
+        // The threads proposal's interpreter adds it; the Wasm 3.0 suite never imports it.
+        linker.Define(m, "shared_memory", new Memory(store, new MemoryType(new Limits(1, 2, Shared: true))));
         return linker;
     }
 }

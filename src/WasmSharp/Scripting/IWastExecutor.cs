@@ -29,8 +29,9 @@ public interface IWastExecutor
 }
 
 /// <summary>
-/// The executor used until there is an engine: instantiation and registration succeed without doing
-/// anything (the module was already checked), and everything that would run code is skipped.
+/// An executor that runs nothing: instantiation and registration succeed without doing anything (the
+/// module was already checked by the runner), and everything that would run code is skipped. For
+/// checking the front end alone; <see cref="EngineExecutor"/> is the one that executes.
 /// </summary>
 public sealed class NoExecution : IWastExecutor
 {

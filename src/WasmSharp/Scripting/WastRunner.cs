@@ -7,7 +7,8 @@ namespace WasmSharp.Scripting;
 
 /// <summary>
 /// Runs a .wast script: checks every module (decode or parse, then validate), every assert_malformed and
-/// assert_invalid, and hands everything that needs an engine to an <see cref="IWastExecutor"/>.
+/// assert_invalid, and hands everything that needs an engine to an <see cref="IWastExecutor"/>
+/// (by default an <see cref="EngineExecutor"/>).
 /// Each top-level command yields exactly one <see cref="WastResult"/>.
 /// </summary>
 public sealed partial class WastRunner
@@ -31,12 +32,18 @@ public sealed partial class WastRunner
     }
 
     /// <summary>
-    /// Runs a parsed script. A fresh executor should be given per script; null means <see cref="NoExecution"/>.
+    /// Runs a parsed script. A fresh executor should be given per script; null means a new
+    /// <see cref="EngineExecutor"/> on a default engine, disposed at the end (<see cref="NoExecution"/> only checks modules).
     /// <paramref name="decodeOptions"/> selects binary extensions beyond Wasm 3.0 (e.g. custom page sizes).
     /// </summary>
     public static WastReport Run(WastScript script, IWastExecutor? executor = null, DecodeOptions? decodeOptions = null)
     {
-        var runner = new WastRunner(executor ?? NoExecution.Instance, decodeOptions ?? DecodeOptions.Default);
+        if (executor is null)
+        {
+            using var owned = new EngineExecutor();
+            return Run(script, owned, decodeOptions);
+        }
+        var runner = new WastRunner(executor, decodeOptions ?? DecodeOptions.Default);
         foreach (var command in script.Commands)
             runner._results.Add(new WastResult(command.Location, CommandName(command), runner.RunGuarded(command)));
         return new WastReport(script.FileName, runner._results);

@@ -4,7 +4,7 @@ namespace WasmSharp.Tests.Cli;
 
 public sealed class WastCommandTests : IDisposable
 {
-    // One of each kind of command the runner handles without an engine, plus one that needs it.
+    // One of each kind of command the runner handles itself, plus one the engine runs.
     private const string GoodScript = """
         (module $m (func (export "f") (result i32) (i32.const 1)))
         (register "m" $m)
@@ -26,14 +26,14 @@ public sealed class WastCommandTests : IDisposable
     public void Dispose() => _cli.Dispose();
 
     [Fact]
-    public void CountsEveryCommandOnceAndSkipsExecution()
+    public void CountsEveryCommandOnceAndExecutes()
     {
         var good = _cli.Write("good.wast", GoodScript);
 
         var run = CliHarness.Run("wast", good);
 
         Assert.Equal(CliApp.ExitSuccess, run.ExitCode);
-        Assert.Equal([$"{good}: 5 passed, 0 failed, 1 skipped", "5 passed, 0 failed, 1 skipped"], run.StdoutLines);
+        Assert.Equal([$"{good}: 6 passed, 0 failed, 0 skipped", "6 passed, 0 failed, 0 skipped"], run.StdoutLines);
     }
 
     [Fact]
@@ -47,13 +47,40 @@ public sealed class WastCommandTests : IDisposable
 
         Assert.Equal(CliApp.ExitRejected, quiet.ExitCode);
         Assert.Equal(
-            [$"{good}: 5 passed, 0 failed, 1 skipped", $"{bad}: 1 passed, 1 failed, 0 skipped", "6 passed, 1 failed, 1 skipped"],
+            [$"{good}: 6 passed, 0 failed, 0 skipped", $"{bad}: 1 passed, 1 failed, 0 skipped", "7 passed, 1 failed, 0 skipped"],
             quiet.StdoutLines);
 
         Assert.Equal(CliApp.ExitRejected, verbose.ExitCode);
         var failure = Assert.Single(verbose.StdoutLines, l => l.StartsWith("  ", StringComparison.Ordinal));
         Assert.StartsWith($"  {bad}:3:3: assert_invalid: ", failure);
         Assert.Contains("type mismatch", failure);
+    }
+
+    [Fact]
+    public void ExecutionFailuresAndSkipsAreReportedWithTheirReasons()
+    {
+        var script = _cli.Write("exec.wast", """
+            (module
+              (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+              (func (export "gc") (result i32) (struct.new_default 0) drop (i32.const 1))
+              (type (struct)))
+            (assert_return (invoke "div" (i32.const 7) (i32.const 2)) (i32.const 3))
+            (assert_trap (invoke "div" (i32.const 1) (i32.const 0)) "integer divide by zero")
+            (assert_return (invoke "div" (i32.const 8) (i32.const 2)) (i32.const 5))
+            (assert_return (invoke "gc") (i32.const 1))
+            """);
+
+        var run = CliHarness.Run("wast", script, "--verbose");
+
+        Assert.Equal(CliApp.ExitRejected, run.ExitCode);
+        Assert.Equal(
+            [
+                $"  {script}:7:1: assert_return: result 0: expected i32:0x5, got i32:4",
+                $"  {script}:8:1: assert_return: skipped: needs GC: instruction struct.new_default is not supported yet",
+                $"{script}: 3 passed, 1 failed, 1 skipped",
+                "3 passed, 1 failed, 1 skipped",
+            ],
+            run.StdoutLines);
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class WastRunnerTests
     }
 
     [Fact]
-    public void ExecutionIsSkippedButTheModuleOfAnUnlinkableAssertionIsChecked()
+    public void WithoutExecutionTheModuleOfAnUnlinkableAssertionIsStillChecked()
     {
         var report = Run("""
             (module (func (export "f")))
@@ -82,11 +82,74 @@ public sealed class WastRunnerTests
             (assert_trap (invoke "f") "unreachable")
             (assert_unlinkable (module (import "x" "y" (func))) "unknown import")
             (assert_unlinkable (module (func (result i32))) "unknown import")
-            """);
+            """, NoExecution.Instance);
         Assert.Equal(1, report.Passed);
         Assert.Equal(3, report.Skipped);
         Assert.Equal(1, report.Failed);
         Assert.All(report.Results.Where(r => r.Kind == WastOutcomeKind.Skipped), r => Assert.Equal(NoExecution.SkipReason, r.Reason));
+    }
+
+    [Fact]
+    public void TheDefaultExecutorRunsEverything()
+    {
+        var report = Run("""
+            (module $m
+              (import "spectest" "global_i32" (global i32))
+              (global (export "g") i32 (global.get 0))
+              (func (export "f") (param f32) (result f32) (f32.div (local.get 0) (f32.const 0)))
+              (func (export "loop") (call 1))
+              (func (export "v") (result v128) (v128.const i32x4 1 2 3 4)))
+            (register "m" $m)
+            (module (import "m" "g" (global i32)) (func (export "nothing")))
+            (invoke "nothing")
+            (assert_return (get $m "g") (i32.const 666))
+            (assert_return (invoke $m "f" (f32.const 0)) (f32.const nan:canonical))
+            (assert_return (invoke $m "f" (f32.const 1)) (either (f32.const 0) (f32.const inf)))
+            (assert_return (invoke $m "v") (v128.const i32x4 1 2 3 4))
+            (assert_exhaustion (invoke $m "loop") "call stack exhausted")
+            (assert_unlinkable (module (import "m" "missing" (func))) "unknown import")
+            (assert_unlinkable (module (import "m" "g" (global i64))) "incompatible import type")
+            (assert_uninstantiable (module (func $s unreachable) (start $s)) "unreachable")
+            (assert_trap (module (memory 1) (data (i32.const 65536) "x")) "out of bounds memory access")
+            """);
+        Assert.Empty(report.Failures);
+        Assert.Equal(0, report.Skipped);
+        Assert.Equal(13, report.Passed);
+    }
+
+    [Fact]
+    public void WrongResultsAndWrongTrapsFail()
+    {
+        var report = Run("""
+            (module (func (export "f") (result i32) (i32.const 1)) (func (export "t") unreachable))
+            (assert_return (invoke "f") (i32.const 2))
+            (assert_trap (invoke "f") "unreachable")
+            (assert_trap (invoke "t") "integer overflow")
+            (assert_return (invoke "missing"))
+            """);
+        Assert.Equal(4, report.Failed);
+        Assert.Equal("result 0: expected i32:0x2, got i32:1", report.Results[1].Reason);
+        Assert.Equal("expected trap \"unreachable\", but it returned", report.Results[2].Reason);
+        Assert.Equal("expected trap \"integer overflow\", got \"unreachable\"", report.Results[3].Reason);
+    }
+
+    [Fact]
+    public void WhatNeedsAMissingFeatureIsSkippedNamingIt()
+    {
+        var report = Run("""
+            (module $gc (type $s (struct)) (global (export "g") (ref $s) (struct.new $s)))
+            (register "gc" $gc)
+            (assert_return (get $gc "g") (ref.struct))
+            (module (import "gc" "g" (global (ref struct))))
+            (module (func (export "f") (param anyref)))
+            (invoke "f" (ref.host 1))
+            (assert_exception (invoke "f" (ref.null any)))
+            """);
+        Assert.Equal(0, report.Failed);
+        Assert.Equal(1, report.Passed);
+        Assert.Equal(
+            ["needs GC", "needs GC", "needs GC", "needs GC", "needs GC", "needs exception handling"],
+            report.Results.Where(r => r.Kind == WastOutcomeKind.Skipped).Select(r => r.Reason![..r.Reason!.IndexOf(':')]));
     }
 
     [Fact]

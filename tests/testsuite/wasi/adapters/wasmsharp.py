@@ -1,9 +1,10 @@
 # wasi-testsuite adapter for WasmSharp (`wasmsharp run`).
 #
-#   python3 test-runner/wasi_test_runner.py -t tests/rust/testsuite/wasm32-wasip1 -r PATH/TO/wasmsharp.py
+#   python3 test-runner/wasi_test_runner.py -t rust/wasm32-wasip1 -r adapters/wasmsharp.py
 #
-# WASMSHARP names the command to run (default: `wasmsharp`), e.g.
-# WASMSHARP="dotnet /path/to/WasmSharp.Cli.dll".
+# (from tests/testsuite/wasi, on a copy: the runner writes into the fixture folders;
+# scripts/run-wasi-testsuite.sh does all of it). WASMSHARP names the command to run (default:
+# `wasmsharp`), e.g. WASMSHARP="dotnet /path/to/WasmSharp.Cli.dll".
 import os
 import shlex
 import subprocess
