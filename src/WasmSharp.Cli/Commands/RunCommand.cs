@@ -19,8 +19,13 @@ internal sealed class RunCommand : CliCommand
     /// <summary>
     /// The guest runs on a thread of its own with this much stack, so how deep Wasm may recurse does not
     /// depend on the caller's thread (ulimit -s, a test runner's thread); exhaustion traps either way.
+    /// 16 times Wasmtime's default Wasm stack, yet small enough that unwinding a runaway recursion (about
+    /// 250,000 frames of a small function) takes a second or two rather than a minute.
     /// </summary>
-    private const int GuestStackBytes = 64 * 1024 * 1024;
+    private const int GuestStackBytes = 8 * 1024 * 1024;
+
+    /// <summary>Backtrace lines printed at most; a runaway recursion has hundreds of thousands of frames.</summary>
+    private const int MaxBacktraceLines = 40;
 
     private readonly Argument<string> _module = new("MODULE") { Description = "The module to run: binary (.wasm) or text (.wat)." };
 
@@ -202,9 +207,31 @@ internal sealed class RunCommand : CliCommand
         if (trap.Backtrace.Count > 0)
         {
             error.WriteLine("wasm backtrace:");
-            error.Write(trap.FormatBacktrace());
+            WriteBacktrace(error, trap.Backtrace);
         }
         return CliApp.ExitTrap;
+    }
+
+    /// <summary>
+    /// The frames innermost first, as <see cref="TrapException.FormatBacktrace"/> numbers them, with each run of
+    /// one repeated frame folded into one line and at most <see cref="MaxBacktraceLines"/> lines.
+    /// </summary>
+    private static void WriteBacktrace(TextWriter error, IReadOnlyList<WasmFrame> frames)
+    {
+        var lines = 0;
+        for (var i = 0; i < frames.Count;)
+        {
+            var run = 1;
+            while (i + run < frames.Count && frames[i + run] == frames[i]) run++;
+            if (lines == MaxBacktraceLines)
+            {
+                error.WriteLine($"  ... {frames.Count - i} more frames");
+                return;
+            }
+            error.WriteLine(run == 1 ? $"  {i}: {frames[i]}" : $"  {i}-{i + run - 1}: {frames[i]} ({run} times)");
+            lines++;
+            i += run;
+        }
     }
 
     private static (string Host, string Guest) SplitDir(string text)

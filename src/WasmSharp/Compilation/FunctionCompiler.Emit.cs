@@ -99,7 +99,7 @@ internal sealed partial class FunctionCompiler
                 Push(ValType.I32);
                 return;
             case Opcode.I64Const:
-                _il.Emit(OpCodes.Ldc_I8, ins.I64);
+                LdcI8(ins.I64);
                 Push(ValType.I64);
                 return;
             case Opcode.F32Const:

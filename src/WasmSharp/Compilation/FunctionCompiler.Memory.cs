@@ -122,7 +122,7 @@ internal sealed partial class FunctionCompiler
                 foreach (var (end, local) in limits)
                 {
                     _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
-                    _il.Emit(OpCodes.Ldc_I8, end);
+                    LdcI8(end);
                     _il.Emit(OpCodes.Sub);
                     _il.Emit(OpCodes.Stloc, local);
                 }
@@ -164,7 +164,7 @@ internal sealed partial class FunctionCompiler
         if (_large)
         {
             // The JIT compiles very large methods without optimizations at a cost per basic block: one call, no branches.
-            _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset);
+            LdcI8((long)memArg.Offset);
             LdcI4(size);
             _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
             _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
@@ -191,7 +191,7 @@ internal sealed partial class FunctionCompiler
         else
         {
             // A 32-bit address plus a 32-bit offset plus the size fits in 64 bits: one unsigned compare.
-            _il.Emit(OpCodes.Ldc_I8, (long)(memArg.Offset + (ulong)size));
+            LdcI8((long)(memArg.Offset + (ulong)size));
             _il.Emit(OpCodes.Add);
             _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
             _il.Emit(OpCodes.Ble_Un, ok);
@@ -203,7 +203,7 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Add);
         if (memArg.Offset != 0)
         {
-            _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset);
+            LdcI8((long)memArg.Offset);
             _il.Emit(OpCodes.Conv_U);
             _il.Emit(OpCodes.Add);
         }

@@ -57,7 +57,7 @@ internal sealed partial class FunctionCompiler
         foreach (var group in body.Locals)
             for (var i = 0u; i < group.Count; i++) _localTypes[n++] = group.Type;
         _locals = new LocalBuilder[localCount];
-        _large = body.Code.Length > LargeBody;
+        _large = body.Code.Length > LargeBody && Environment.GetEnvironmentVariable("WASMSHARP_NOLARGE") != "1";
     }
 
     private const int LargeBody = 32 * 1024;
@@ -200,6 +200,20 @@ internal sealed partial class FunctionCompiler
                 if (value is >= sbyte.MinValue and <= sbyte.MaxValue) _il.Emit(OpCodes.Ldc_I4_S, (sbyte)value);
                 else _il.Emit(OpCodes.Ldc_I4, value);
                 break;
+        }
+    }
+
+    /// <summary>An i64 constant; one that fits in 32 bits as ldc.i4 and a widening, 3 or 6 bytes of IL instead of 9.</summary>
+    private void LdcI8(long value)
+    {
+        if (value is >= int.MinValue and <= int.MaxValue)
+        {
+            LdcI4((int)value);
+            _il.Emit(OpCodes.Conv_I8);
+        }
+        else
+        {
+            _il.Emit(OpCodes.Ldc_I8, value);
         }
     }
 

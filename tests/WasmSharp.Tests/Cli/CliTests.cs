@@ -33,7 +33,7 @@ public sealed class CliTests : IDisposable
     {
         var run = CliHarness.Run("--help");
         Assert.Equal(CliApp.ExitSuccess, run.ExitCode);
-        foreach (var command in new[] { "wat2wasm", "wasm2wat", "validate", "inspect", "wast" })
+        foreach (var command in new[] { "wat2wasm", "wasm2wat", "validate", "inspect", "wast", "run" })
             Assert.Contains(command, run.Stdout);
     }
 

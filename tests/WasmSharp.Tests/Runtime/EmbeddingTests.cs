@@ -8,28 +8,6 @@ namespace WasmSharp.Tests.Runtime;
 
 public class EmbeddingTests
 {
-    /// <summary>The embedding example of the README, verbatim apart from the module text and the output.</summary>
-    [Fact]
-    public void ReadmeExample()
-    {
-        var log = new List<int>();
-        var engine = new Engine();
-        var module = RuntimeModule.FromText(engine, """
-            (module
-              (import "host" "log" (func $log (param i32)))
-              (func (export "add") (param i32 i32) (result i32)
-                (call $log (local.get 0))
-                (i32.add (local.get 0) (local.get 1))))
-            """);
-        var linker = new Linker(engine);
-        linker.DefineFunction("host", "log", (int value) => log.Add(value));
-        using var store = new Store(engine);
-        var instance = linker.Instantiate(store, module);
-        var add = instance.GetFunction<int, int, int>("add");
-        Assert.Equal(3, add(1, 2));
-        Assert.Equal([1], log);
-    }
-
     [Fact]
     public void UntypedHostFunctionAndUntypedInvoke()
     {
@@ -127,6 +105,7 @@ public class EmbeddingTests
         store.Fuel = 10_000;
         var trap = Assert.Throws<TrapException>(() => instance.GetAction("spin")());
         Assert.Equal(TrapCode.OutOfFuel, trap.Code);
+        Assert.Equal("all fuel consumed", trap.Reason);
         Assert.Equal(0UL, store.Fuel);
         store.Fuel = 100;
         Assert.Equal(2, instance.GetFunction<int, int>("inc")(1));
@@ -145,6 +124,16 @@ public class EmbeddingTests
         using var timer = new Timer(_ => engine.IncrementEpoch(), null, 100, Timeout.Infinite);
         var trap = Assert.Throws<TrapException>(() => instance.GetAction("spin")());
         Assert.Equal(TrapCode.Interrupted, trap.Code);
+        Assert.Equal("interrupt", trap.Reason);
+
+        // Interrupted, not broken: with a new deadline the store runs code again.
+        var finite = new Linker(engine).Instantiate(store, RuntimeModule.FromText(engine, """
+            (module (func (export "count") (param i32) (result i32)
+              (loop $l (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if $l (local.get 0)))
+              (local.get 0)))
+            """));
+        store.SetEpochDeadline(1_000);
+        Assert.Equal(0, finite.GetFunction<int, int>("count")(1_000_000));
     }
 
     [Fact]
@@ -206,6 +195,77 @@ public class EmbeddingTests
         Assert.Equal("call stack exhausted", trap.Reason);
         Assert.Equal(7, instance.GetFunction<int>("ok")());
         Assert.Throws<TrapException>(() => instance.GetFunction<long, long>("down")(0));
+    }
+
+    [Fact]
+    public void DeepRecursionThroughIndirectCallsTraps()
+    {
+        var engine = new Engine();
+        using var store = new Store(engine);
+        var instance = new Linker(engine).Instantiate(store, RuntimeModule.FromText(engine, """
+            (module
+              (type $t (func (param i32) (result i32)))
+              (table 1 funcref)
+              (elem (i32.const 0) $down)
+              (func $down (export "down") (type $t) (i32.add (i32.const 1) (call_indirect (type $t) (local.get 0) (i32.const 0))))
+              (func (export "ok") (result i32) (i32.const 7)))
+            """));
+        var trap = Assert.Throws<TrapException>(() => instance.GetFunction<int, int>("down")(0));
+        Assert.Equal(TrapCode.CallStackExhausted, trap.Code);
+        Assert.Equal(7, instance.GetFunction<int>("ok")());
+    }
+
+    [Fact]
+    public void DeepRecursionThroughTheHostTraps()
+    {
+        var engine = new Engine();
+        var linker = new Linker(engine);
+        using var store = new Store(engine);
+        Func<int, int>? down = null;
+        var hostCalls = 0;
+        linker.DefineFunction("host", "again", (int n) =>
+        {
+            hostCalls++;
+            return down!(n + 1);
+        });
+        var instance = linker.Instantiate(store, RuntimeModule.FromText(engine, """
+            (module
+              (import "host" "again" (func $again (param i32) (result i32)))
+              (func (export "down") (param i32) (result i32) (i32.add (i32.const 1) (call $again (local.get 0))))
+              (func (export "ok") (result i32) (i32.const 7)))
+            """));
+        down = instance.GetFunction<int, int>("down");
+        // Host -> Wasm -> host -> Wasm ...: the stack runs out in one of the two, and either way it is a trap.
+        var trap = Assert.Throws<TrapException>(() => down(0));
+        Assert.Equal(TrapCode.CallStackExhausted, trap.Code);
+        Assert.True(hostCalls > 100, $"only {hostCalls} host calls");
+        Assert.Equal(7, instance.GetFunction<int>("ok")());
+        Assert.Equal(TrapCode.CallStackExhausted, Assert.Throws<TrapException>(() => down(0)).Code);
+    }
+
+    [Fact]
+    public void AHostExceptionLeavesTheStoreUsable()
+    {
+        var engine = new Engine();
+        var linker = new Linker(engine);
+        var fail = true;
+        linker.DefineFunction("host", "check", (int x) => fail ? throw new ArgumentOutOfRangeException(nameof(x), x, "too big") : x);
+        using var store = new Store(engine);
+        var instance = linker.Instantiate(store, RuntimeModule.FromText(engine, """
+            (module
+              (import "host" "check" (func $check (param i32) (result i32)))
+              (memory (export "memory") 1)
+              (func (export "store") (param i32) (i32.store (i32.const 0) (call $check (local.get 0)))))
+            """));
+        var trap = Assert.Throws<TrapException>(() => instance.GetAction<int>("store")(42));
+        Assert.Equal(TrapCode.HostException, trap.Code);
+        var inner = Assert.IsType<ArgumentOutOfRangeException>(trap.InnerException);
+        Assert.Equal(42, inner.ActualValue);
+        Assert.Equal(0, instance.GetMemory("memory")!.ReadInt32(0));
+
+        fail = false;
+        instance.GetAction<int>("store")(42);
+        Assert.Equal(42, instance.GetMemory("memory")!.ReadInt32(0));
     }
 
     [Fact]
