@@ -17,7 +17,11 @@
 #
 #   scripts/run-sightglass-cli.sh [--cli PATH/WasmSharp.Cli.dll] [--runtime wasmsharp|node|both]
 #                                 [--filter TEXT]... [--timeout SECONDS] [--keep] [--node-flag FLAG]...
+#                                 [--interleave] [--suite DIR]
 #
+# By default the whole loop runs under wasmsharp, then under node; --interleave runs each module
+# under both before the next, which is fairer on a machine whose load changes.
+# --suite: another folder laid out like sightglass's benchmarks/ (default: benchmarks/sightglass).
 # --filter keeps the modules whose name (FOLDER or FOLDER/STEM) contains TEXT. --timeout: per run
 # (default 900). --node-flag passes a flag to node (e.g. --single-threaded-gc, which avoids an
 # intermittent SIGSEGV of Node 20 in the libsodium pwhash_argon2 modules). --keep leaves the temp
@@ -35,7 +39,7 @@ EXCLUDED=" hex-simd rust-protobuf image-classification splay "
 RUNTIMES=(wasmsharp node)
 FILTERS=() NODE_FLAGS=()
 TIMEOUT=900
-KEEP=0
+KEEP=0 INTERLEAVE=0
 while (($#)); do
   case $1 in
     --cli) WASMSHARP_DLL=$2; shift 2 ;;
@@ -50,7 +54,9 @@ while (($#)); do
     --node-flag) NODE_FLAGS+=("$2"); shift 2 ;;
     --timeout) TIMEOUT=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --suite) SUITE=$(cd "$2" && pwd); shift 2 ;;
+    --interleave) INTERLEAVE=1; shift ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -121,62 +127,82 @@ first_difference() { # EXPECTED ACTUAL
   { diff <(normalize "$1") <(normalize "$2") || true; } | head -4 | cut -c1-160 | sed 's/^/        /'
 }
 
-declare -A STATUS TIME UNCHECKED
+declare -A STATUS UNCHECKED TOTAL_MS OK
 FAILURES=() SUMMARY=()
-for rt in "${RUNTIMES[@]}"; do
-  mkdir -p "$WORK/out/$rt"
-  echo
-  echo "== $rt =="
-  loop_started=$(date +%s%N)
-  total_ms=0 ok=0
-  for i in "${!NAMES[@]}"; do
-    name=${NAMES[$i]} dir=${DIRS[$i]} stem=${STEMS[$i]}
-    out=$WORK/out/$rt/${name//\//__}
-    rm -rf "$WORK/run"
-    cp -r "$dir" "$WORK/run"
-    command_for "$rt" "$stem"
-    started=$(date +%s%N)
-    code=0
-    { (cd "$WORK/run" && exec timeout "$TIMEOUT" "${CMD[@]}" </dev/null >"$out.stdout" 2>"$out.stderr") || code=$?; } 2>/dev/null
-    ms=$((($(date +%s%N) - started) / 1000000))
-    total_ms=$((total_ms + ms))
-    TIME[$rt,$name]=$ms
 
-    status=ok detail=
-    if ((code == 124)); then
-      status="TIMEOUT (${TIMEOUT} s)"
-    elif ((code > 128)); then
-      status="EXIT $code (SIG$(kill -l $((code - 128)) 2>/dev/null || echo '?'))"
-      detail=$(tail -n 3 "$out.stderr" | cut -c1-200 | sed 's/^/        /')
-    elif ((code != 0)); then
-      status="EXIT $code"
-      detail=$(tail -n 3 "$out.stderr" | cut -c1-200 | sed 's/^/        /')
-    else
-      bad=()
-      for stream in stdout stderr; do
-        exp=$(expected_file "$dir" "$stem" "$stream")
-        if [[ -n $exp ]]; then
-          if ! cmp -s <(normalize "$exp") <(normalize "$out.$stream"); then
-            bad+=("$stream")
-            detail+="      $stream differs from $(basename "$exp"):"$'\n'"$(first_difference "$exp" "$out.$stream")"$'\n'
-          fi
+run_one() { # RUNTIME INDEX: runs one module on a fresh copy, checks it, prints its line
+  local rt=$1 i=$2
+  local name=${NAMES[$i]} dir=${DIRS[$i]} stem=${STEMS[$i]}
+  local out=$WORK/out/$rt/${name//\//__}
+  local started code ms status detail exp stream bad
+  rm -rf "$WORK/run"
+  cp -r "$dir" "$WORK/run"
+  command_for "$rt" "$stem"
+  started=$(date +%s%N)
+  code=0
+  { (cd "$WORK/run" && exec timeout "$TIMEOUT" "${CMD[@]}" </dev/null >"$out.stdout" 2>"$out.stderr") || code=$?; } 2>/dev/null
+  ms=$((($(date +%s%N) - started) / 1000000))
+  TOTAL_MS[$rt]=$((${TOTAL_MS[$rt]:-0} + ms))
+
+  status=ok detail=
+  if ((code == 124)); then
+    status="TIMEOUT (${TIMEOUT} s)"
+  elif ((code > 128)); then
+    status="EXIT $code (128+SIG$(kill -l $((code - 128)) 2>/dev/null || echo "?"); a signal, or a trap under wasmsharp)"
+    detail=$(tail -n 3 "$out.stderr" | cut -c1-200 | sed 's/^/        /')
+  elif ((code != 0)); then
+    status="EXIT $code"
+    detail=$(tail -n 3 "$out.stderr" | cut -c1-200 | sed 's/^/        /')
+  else
+    bad=()
+    for stream in stdout stderr; do
+      exp=$(expected_file "$dir" "$stem" "$stream")
+      if [[ -n $exp ]]; then
+        if ! cmp -s <(normalize "$exp") <(normalize "$out.$stream"); then
+          bad+=("$stream")
+          detail+="      $stream differs from $(basename "$exp"):"$'\n'"$(first_difference "$exp" "$out.$stream")"$'\n'
         fi
-      done
-      if ((${#bad[@]})); then status="MISMATCH (${bad[*]})"; fi
-      if [[ -z $(expected_file "$dir" "$stem" stdout) && $status == ok ]]; then
-        status="ok (no expected output)"
-        UNCHECKED[$name]=1
       fi
+    done
+    if ((${#bad[@]})); then status="MISMATCH (${bad[*]})"; fi
+    if [[ -z $(expected_file "$dir" "$stem" stdout) && $status == ok ]]; then
+      status="ok (no expected output)"
+      UNCHECKED[$name]=1
     fi
-    STATUS[$rt,$name]=$status
-    if [[ $status == ok* ]]; then ok=$((ok + 1)); else FAILURES+=("$rt $name: $status"); fi
-    printf '%-10s %-48s %9.3f s  %s\n' "$rt" "$name" "$(echo "$ms" | awk '{ printf "%.3f", $1 / 1000 }')" "$status"
-    if [[ -n $detail && $status != ok* ]]; then printf '%s\n' "$detail"; fi
+  fi
+  STATUS[$rt,$name]=$status
+  if [[ $status == ok* ]]; then OK[$rt]=$((${OK[$rt]:-0} + 1)); else FAILURES+=("$rt $name: $status"); fi
+  printf '%-10s %-48s %9.3f s  %s\n' "$rt" "$name" "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')" "$status"
+  if [[ -n $detail && $status != ok* ]]; then printf '%s\n' "$detail"; fi
+}
+
+seconds() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1000 }'; }
+
+for rt in "${RUNTIMES[@]}"; do mkdir -p "$WORK/out/$rt"; done
+if ((INTERLEAVE)); then
+  echo
+  echo "== ${RUNTIMES[*]}, interleaved =="
+  loop_started=$(date +%s%N)
+  for i in "${!NAMES[@]}"; do
+    for rt in "${RUNTIMES[@]}"; do run_one "$rt" "$i"; done
   done
   loop_ms=$((($(date +%s%N) - loop_started) / 1000000))
-  SUMMARY+=("$(printf '%-10s %d/%d ok; total wall time of the runs %.1f s (whole loop with copies and checks %.1f s)' \
-    "$rt" "$ok" "${#NAMES[@]}" "$(awk -v m="$total_ms" 'BEGIN { print m / 1000 }')" "$(awk -v m="$loop_ms" 'BEGIN { print m / 1000 }')")")
-done
+  for rt in "${RUNTIMES[@]}"; do
+    SUMMARY+=("$(printf '%-10s %d/%d ok; total wall time of the runs %s s' "$rt" "${OK[$rt]:-0}" "${#NAMES[@]}" "$(seconds "${TOTAL_MS[$rt]:-0}")")")
+  done
+  SUMMARY+=("(whole interleaved loop with copies and checks $(seconds "$loop_ms") s)")
+else
+  for rt in "${RUNTIMES[@]}"; do
+    echo
+    echo "== $rt =="
+    loop_started=$(date +%s%N)
+    for i in "${!NAMES[@]}"; do run_one "$rt" "$i"; done
+    loop_ms=$((($(date +%s%N) - loop_started) / 1000000))
+    SUMMARY+=("$(printf '%-10s %d/%d ok; total wall time of the runs %s s (whole loop with copies and checks %s s)' \
+      "$rt" "${OK[$rt]:-0}" "${#NAMES[@]}" "$(seconds "${TOTAL_MS[$rt]:-0}")" "$(seconds "$loop_ms")")")
+  done
+fi
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 
 # Modules without expected output: the runtimes against each other, numbers masked.
 if ((${#RUNTIMES[@]} == 2)); then

@@ -11,7 +11,6 @@ internal sealed partial class FunctionCompiler
     // base and length cached in locals. A call or memory.grow may move or resize a memory, so it makes the
     // cache stale; the next access reloads it. Staleness is tracked along control flow (see Control.StaleIn),
     // so straight-line code reloads once after a run of calls, and a loop without calls never reloads inside.
-    private static readonly bool s_noChecks = Environment.GetEnvironmentVariable("WASMSHARP_NOCHECKS") == "1";
     private LocalBuilder?[] _memoryObject = [];
     private LocalBuilder?[] _memoryBase = [];
     private LocalBuilder?[] _memoryLength = [];
@@ -23,10 +22,9 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     private Dictionary<long, LocalBuilder>?[] _limits = [];
 
-    private static readonly bool s_limits = Environment.GetEnvironmentVariable("WASMSHARP_LIMITS") != "0";
-
     /// <summary>At most this many limit locals per memory: each one is a value the JIT has to keep somewhere.</summary>
     private const int MaxLimits = 4;
+
     private bool _hasMemoryCache;
     private bool _cacheStale;
 
@@ -36,7 +34,8 @@ internal sealed partial class FunctionCompiler
 
     /// <summary>
     /// One quick decoding pass before emission: which memories the body accesses (their caches are loaded
-    /// here, in the prologue) and which loops contain calls.
+    /// here, in the prologue), which loops contain calls, which bounds-check limits are worth locals, and
+    /// whether the body is large enough to need compact bounds checks (see <see cref="_large"/>).
     /// </summary>
     private void Prescan()
     {
@@ -49,11 +48,22 @@ internal sealed partial class FunctionCompiler
         var openLoops = new Stack<int>();
         var blocks = new Stack<int>();
         var reader = new InstructionReader(_body.Code.Span, _body.Offset);
+        int instructions = 0, accesses = 0, branches = 0, localRefs = 0;
         while (reader.TryRead(out var ins))
         {
+            instructions++;
             switch (ins.Opcode)
             {
+                case Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee:
+                    localRefs++;
+                    continue;
+                case Opcode.BrIf or Opcode.Br or Opcode.BrTable or Opcode.Else or Opcode.Return or Opcode.Select
+                    or Opcode.I32DivS or Opcode.I32DivU or Opcode.I32RemS or Opcode.I32RemU
+                    or Opcode.I64DivS or Opcode.I64DivU or Opcode.I64RemS or Opcode.I64RemU:
+                    branches++;
+                    continue;
                 case Opcode.Block or Opcode.If or Opcode.TryTable:
+                    branches++;
                     blocks.Push(-1);
                     continue;
                 case Opcode.Loop:
@@ -69,8 +79,9 @@ internal sealed partial class FunctionCompiler
                     continue;
             }
             if (!HasMemArg(ins.Opcode)) continue;
+            accesses++;
             var m = (int)ins.MemArg.MemoryIndex;
-            if (s_limits && openLoops.Count > 0 && !_large && !_m.Memories[m].Limits.Is64 && ins.MemArg.Offset <= uint.MaxValue)
+            if (openLoops.Count > 0 && !_m.Memories[m].Limits.Is64 && ins.MemArg.Offset <= uint.MaxValue)
             {
                 ends ??= [];
                 ends.Add((m, (long)ins.MemArg.Offset + ins.Info.MemoryBytes, openLoops.Peek()));
@@ -83,7 +94,17 @@ internal sealed partial class FunctionCompiler
             LdMemoryObject((uint)m);
             _il.Emit(OpCodes.Stloc, _memoryObject[m]!);
         }
-        if (ends is not null)
+        // The JIT compiles a method without optimizations when it has more than 20,000 IL instructions, 2,000
+        // basic blocks or 8,000 local references. An inline bounds check costs about 12 instructions, 2 blocks
+        // and 3 references, twice what a call of MemoryOps.Address32 costs: a body that would cross a limit with
+        // inline checks gets the calls, which keeps it optimized (with the calls inlined as far as the JIT's
+        // inlining budget goes) or at least makes its unoptimized code cheaper. The estimates were fitted to the
+        // JIT's decisions on the sightglass modules.
+        var estInstructions = 2 * instructions + 12 * accesses;
+        var estBlocks = 2 * accesses + 2 * branches;
+        var estRefs = localRefs + 3 * accesses;
+        _large = estInstructions > 19_000 || estBlocks > 2_400 || estRefs > 7_500;
+        if (ends is not null && !_large)
         {
             // Only accesses in loops without calls count: there the limits stay in registers for the whole loop,
             // elsewhere they would be recomputed after every call for little gain.
@@ -163,20 +184,12 @@ internal sealed partial class FunctionCompiler
         }
         if (_large)
         {
-            // The JIT compiles very large methods without optimizations at a cost per basic block: one call, no branches.
+            // Half the IL of an inline check, no branches; the JIT inlines the call where its budget allows.
             LdcI8((long)memArg.Offset);
             LdcI4(size);
             _il.Emit(OpCodes.Ldloc, _memoryLength[m]!);
             _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
             EmitCallHelper(Members.Method(typeof(MemoryOps), nameof(MemoryOps.Address32)));
-            return;
-        }
-        if (s_noChecks)
-        {
-            _il.Emit(OpCodes.Conv_U);
-            _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
-            _il.Emit(OpCodes.Add);
-            if (memArg.Offset != 0) { _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset); _il.Emit(OpCodes.Conv_U); _il.Emit(OpCodes.Add); }
             return;
         }
         var ok = _il.DefineLabel();

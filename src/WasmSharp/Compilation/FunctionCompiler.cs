@@ -35,10 +35,10 @@ internal sealed partial class FunctionCompiler
     private bool _unreachable;
 
     /// <summary>
-    /// The body is so large that the JIT will compile it without optimizations (it does above about 60 KB of
-    /// IL); such functions get compact code (helper calls instead of inline checks) that is cheaper to JIT.
+    /// The body is so large that inline bounds checks would push it past the JIT's limits for optimizing a
+    /// method (set by <see cref="Prescan"/>): its memory accesses call <see cref="MemoryOps.Address32"/> instead.
     /// </summary>
-    private readonly bool _large;
+    private bool _large;
 
     internal FunctionCompiler(ModuleCompilation module, int functionIndex, FunctionBody body, ILGenerator il)
     {
@@ -57,10 +57,8 @@ internal sealed partial class FunctionCompiler
         foreach (var group in body.Locals)
             for (var i = 0u; i < group.Count; i++) _localTypes[n++] = group.Type;
         _locals = new LocalBuilder[localCount];
-        _large = body.Code.Length > LargeBody && Environment.GetEnvironmentVariable("WASMSHARP_NOLARGE") != "1";
     }
 
-    private const int LargeBody = 32 * 1024;
 
     /// <summary>The CLI addresses at most 65535 locals; keep room for temporaries.</summary>
     private const ulong MaxLocals = 50_000;

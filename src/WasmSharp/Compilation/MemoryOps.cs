@@ -16,9 +16,12 @@ internal static unsafe class MemoryOps
         return ea;
     }
 
-    /// <summary>Bounds check and address of a 32-bit access, as one call (for functions too large to optimize).</summary>
-    /// <remarks>Optimized from the first call: it is called at every access of the largest functions, and tier 0 would double their cost for the first runs.</remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Bounds check and address of a 32-bit access, as one call (for the largest functions, see FunctionCompiler._large).</summary>
+    /// <remarks>
+    /// Optimized from its first call rather than tiered: unoptimized callers call it at every access, and its
+    /// tier-0 code would double their cost for the first runs.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.AggressiveInlining)]
     internal static nint Address32(int address, ulong offset, int size, ulong length, nint memoryBase)
     {
         var ea = (ulong)(uint)address + offset;

@@ -32,7 +32,8 @@ internal sealed record SimdForm(SimdShape Shape, Type Lane, MethodInfo Method, i
 /// The JIT expands intrinsics while importing, whereas helpers have to be inlined, and it stops inlining in
 /// large functions (inline budget, too many locals): an unrolled hash round of a thousand SIMD instructions
 /// otherwise makes a thousand calls. Only instructions whose .NET operation has exactly Wasm's semantics are
-/// here; the others stay helpers.
+/// here; the others stay helpers. Only true intrinsics qualify: the named arithmetic of <see cref="Vector128"/>
+/// (Add, Xor, ShiftLeft...) is ordinary code around the operators, so those come from the operators.
 /// </summary>
 internal static class SimdIntrinsics
 {

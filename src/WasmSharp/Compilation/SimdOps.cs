@@ -16,9 +16,6 @@ internal static partial class SimdOps
 {
     private const MethodImplOptions Inline = MethodImplOptions.AggressiveInlining;
 
-    [MethodImpl(Inline)]
-    internal static V Const(long low, long high) => Vector128.Create(low, high).AsByte();
-
     // ---- Splat, extract, replace ----
 
     [Op(Opcode.I8x16Splat), MethodImpl(Inline)] internal static V I8x16Splat(int x) => Vector128.Create((byte)x);

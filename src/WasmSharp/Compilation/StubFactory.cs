@@ -88,8 +88,7 @@ internal sealed class StubFactory
         }
         il.Emit(OpCodes.Callvirt, invoke);
         if (result is not null) il.Emit(OpCodes.Stloc, result);
-        il.BeginCatchBlock(typeof(Exception));
-        EmitRethrowAsTrap(il);
+        EmitWrapHostExceptions(il);
         il.EndExceptionBlock();
         if (result is null)
         {
@@ -116,16 +115,19 @@ internal sealed class StubFactory
         il.Emit(OpCodes.Ret);
     }
 
-    /// <summary>In a catch block with the exception on the stack: rethrow a trap as is, wrap anything else.</summary>
-    internal static void EmitRethrowAsTrap(ILGenerator il)
+    /// <summary>
+    /// Ends a try block with <c>catch (Exception e) when (e is not TrapException) { throw Wrap(e); }</c>.
+    /// A trap must pass through without being caught: a catch handler runs on top of the frames it unwinds,
+    /// so catching and rethrowing it in every host stub of a deep host -> Wasm -> host chain would nest one
+    /// exception dispatch per stub on a stack that is already exhausted, and overflow it.
+    /// </summary>
+    internal static void EmitWrapHostExceptions(ILGenerator il)
     {
-        var wrap = il.DefineLabel();
-        il.Emit(OpCodes.Dup);
+        il.BeginExceptFilterBlock();
         il.Emit(OpCodes.Isinst, typeof(TrapException));
-        il.Emit(OpCodes.Brfalse, wrap);
-        il.Emit(OpCodes.Pop);
-        il.Emit(OpCodes.Rethrow);
-        il.MarkLabel(wrap);
+        il.Emit(OpCodes.Ldnull);
+        il.Emit(OpCodes.Ceq);
+        il.BeginCatchBlock(null);
         il.Emit(OpCodes.Call, Members.Method(typeof(StubHelpers), nameof(StubHelpers.WrapHostException)));
         il.Emit(OpCodes.Throw);
     }

@@ -27,11 +27,8 @@ internal static class StubHelpers
         {
             ((HostFunctionCallback)def.Target)(caller, args, results);
         }
-        catch (TrapException)
-        {
-            throw;
-        }
-        catch (Exception e)
+        // A filter, not catch-and-rethrow, for traps: see StubFactory.EmitWrapHostExceptions.
+        catch (Exception e) when (e is not TrapException)
         {
             throw WrapHostException(e);
         }
