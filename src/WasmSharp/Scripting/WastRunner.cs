@@ -108,8 +108,31 @@ public sealed partial class WastRunner
         WastAssertUnlinkable a => ExecuteWithModule(a, a.Module),
         WastAssertUninstantiable a => ExecuteWithModule(a, a.Module),
         WastAssertTrap { ActionOrModule: WastModule m } a => ExecuteWithModule(a, m),
-        _ => _executor.Execute(command, null),
+        _ => TargetFailure(command) ?? _executor.Execute(command, null),
     };
+
+    /// <summary>
+    /// An action on a module that failed to load is a failure of its own: the executor never saw that
+    /// module, so it would otherwise run the action on whichever module it had before.
+    /// </summary>
+    private WastOutcome? TargetFailure(WastCommand command)
+    {
+        var action = command switch
+        {
+            WastAction a => a,
+            WastAssertReturn a => a.Action,
+            WastAssertTrap { ActionOrModule: WastAction a } => a,
+            WastAssertExhaustion a => a.Action,
+            WastAssertException a => a.Action,
+            _ => null,
+        };
+        if (action is null) return null;
+        if (action.ModuleId is null)
+            return _currentInstanceLoaded == false ? WastOutcome.Fail("the module to run failed to load") : null;
+        return _instances.TryGetValue(action.ModuleId, out var loaded) && !loaded
+            ? WastOutcome.Fail($"module {action.ModuleId} failed to load")
+            : null;
+    }
 
     private WastOutcome RunModule(WastModule command)
     {

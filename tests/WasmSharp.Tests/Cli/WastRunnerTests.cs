@@ -153,6 +153,23 @@ public sealed class WastRunnerTests
     }
 
     [Fact]
+    public void AnActionOnAModuleThatFailedToLoadFails()
+    {
+        var report = Run("""
+            (module $a (func (export "f") (result i32) (i32.const 1)))
+            (module $b (func (export "f") (result i32)))
+            (assert_return (invoke "f") (i32.const 1))
+            (assert_return (invoke $b "f") (i32.const 1))
+            (assert_return (invoke $a "f") (i32.const 1))
+            """);
+        Assert.Equal(
+            [WastOutcomeKind.Passed, WastOutcomeKind.Failed, WastOutcomeKind.Failed, WastOutcomeKind.Failed, WastOutcomeKind.Passed],
+            report.Results.Select(r => r.Kind));
+        Assert.Equal("the module to run failed to load", report.Results[2].Reason);
+        Assert.Equal("module $b failed to load", report.Results[3].Reason);
+    }
+
+    [Fact]
     public void TheExecutorSeesEveryModuleAndAction()
     {
         var executor = new RecordingExecutor();
