@@ -97,6 +97,8 @@ internal static class Members
     internal static readonly FieldInfo CtxFunctions = Field(typeof(InstanceContext), nameof(InstanceContext.Functions));
     internal static readonly FieldInfo CtxStore = Field(typeof(InstanceContext), nameof(InstanceContext.Store));
     internal static readonly FieldInfo CtxHostFunction = Field(typeof(InstanceContext), nameof(InstanceContext.HostFunction));
+    internal static readonly FieldInfo F32Zero = Field(typeof(NumericOps), nameof(NumericOps.F32Zero));
+    internal static readonly FieldInfo F64Zero = Field(typeof(NumericOps), nameof(NumericOps.F64Zero));
     internal static readonly MethodInfo TrapCreate = Method(typeof(Traps), nameof(Traps.Create));
     internal static readonly MethodInfo CtxGetFunction = Method(typeof(InstanceContext), nameof(InstanceContext.GetFunction));
 

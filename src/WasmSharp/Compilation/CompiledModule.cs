@@ -85,8 +85,12 @@ internal sealed class CompiledModule
             }
             methodsInType += 2;
             methods[i] = tb.DefineMethod(methodName, attributes, returnType, parameters);
+            methods[i].InitLocals = false;
             if (FrameEstimate(module.Codes[i]) > LargeFrame)
+            {
                 bodies[i] = tb.DefineMethod(methodName + "_body", attributes, returnType, parameters);
+                bodies[i]!.InitLocals = false;
+            }
         }
         compilation.Methods = methods;
         var extraTokens = new List<(int Token, int Index)>();

@@ -233,23 +233,31 @@ internal sealed partial class FunctionCompiler
         _unreachable = true;
     }
 
+    /// <summary>
+    /// [a b cond] → cond ? a : b, through locals: with nothing left on the IL stack across the branch, the JIT
+    /// can turn the diamond into a conditional move (values left on the stack would be spilled instead).
+    /// </summary>
     private void EmitSelect()
     {
         Pop();
         var t = Pop();
-        // [a b cond] -> cond ? a : b
-        var takeA = _il.DefineLabel();
+        var type = ClrTypes.Of(t);
+        var cond = RentTemp(typeof(int));
+        var b = RentTemp(type);
+        var result = RentTemp(type);
         var done = _il.DefineLabel();
-        _il.Emit(OpCodes.Brtrue, takeA);
-        var tmp = RentTemp(ClrTypes.Of(t));
-        _il.Emit(OpCodes.Stloc, tmp);
-        _il.Emit(OpCodes.Pop);
-        _il.Emit(OpCodes.Ldloc, tmp);
-        ReturnTemp(tmp);
-        _il.Emit(OpCodes.Br, done);
-        _il.MarkLabel(takeA);
-        _il.Emit(OpCodes.Pop);
+        _il.Emit(OpCodes.Stloc, cond);
+        _il.Emit(OpCodes.Stloc, b);
+        _il.Emit(OpCodes.Stloc, result);
+        _il.Emit(OpCodes.Ldloc, cond);
+        _il.Emit(OpCodes.Brtrue, done);
+        _il.Emit(OpCodes.Ldloc, b);
+        _il.Emit(OpCodes.Stloc, result);
         _il.MarkLabel(done);
+        _il.Emit(OpCodes.Ldloc, result);
+        ReturnTemp(cond);
+        ReturnTemp(b);
+        ReturnTemp(result);
     }
 
     private void EmitBrOnNull(uint depth)

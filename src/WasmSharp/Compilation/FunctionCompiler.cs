@@ -99,6 +99,7 @@ internal sealed partial class FunctionCompiler
         for (var i = 0; i < _locals.Length; i++) _locals[i] = _il.DeclareLocal(ClrTypes.Of(_localTypes[_type.Params.Length + i]));
 
         EmitStackCheck(dummy);
+        EmitZeroLocals();
         Prescan();
         EmitEntryChecks();
 
@@ -116,6 +117,32 @@ internal sealed partial class FunctionCompiler
             }
             Emit(in ins);
             if (_controls.Count == 0) break;
+        }
+    }
+
+    /// <summary>
+    /// Zeroes the Wasm locals. Compiled methods do not ask the JIT to zero their frame (InitLocals off): that
+    /// would also zero the stack-check local at every call. Float zeros come from fields for the reason given
+    /// at <see cref="EmitF32Const"/>; stores the body overwrites before any read, the JIT removes.
+    /// </summary>
+    private void EmitZeroLocals()
+    {
+        for (var i = 0; i < _locals.Length; i++)
+        {
+            var t = _localTypes[_type.Params.Length + i];
+            switch (t.Code)
+            {
+                case ValType.I32Code: _il.Emit(OpCodes.Ldc_I4_0); break;
+                case ValType.I64Code: _il.Emit(OpCodes.Ldc_I4_0); _il.Emit(OpCodes.Conv_I8); break;
+                case ValType.F32Code: EmitField(OpCodes.Ldsfld, Members.F32Zero); break;
+                case ValType.F64Code: EmitField(OpCodes.Ldsfld, Members.F64Zero); break;
+                case ValType.V128Code:
+                    _il.Emit(OpCodes.Ldloca, _locals[i]);
+                    _il.Emit(OpCodes.Initobj, typeof(System.Runtime.Intrinsics.Vector128<byte>));
+                    continue;
+                default: _il.Emit(OpCodes.Ldnull); break;
+            }
+            _il.Emit(OpCodes.Stloc, _locals[i]);
         }
     }
 
