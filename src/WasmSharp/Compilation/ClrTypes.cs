@@ -94,6 +94,7 @@ internal static class Members
     internal static readonly FieldInfo CtxMemory0 = Field(typeof(InstanceContext), nameof(InstanceContext.Memory0));
     internal static readonly FieldInfo CtxGlobals = Field(typeof(InstanceContext), nameof(InstanceContext.Globals));
     internal static readonly FieldInfo CtxTables = Field(typeof(InstanceContext), nameof(InstanceContext.Tables));
+    internal static readonly FieldInfo CtxTable0 = Field(typeof(InstanceContext), nameof(InstanceContext.Table0));
     internal static readonly FieldInfo CtxFunctions = Field(typeof(InstanceContext), nameof(InstanceContext.Functions));
     internal static readonly FieldInfo CtxStore = Field(typeof(InstanceContext), nameof(InstanceContext.Store));
     internal static readonly FieldInfo CtxHostFunction = Field(typeof(InstanceContext), nameof(InstanceContext.HostFunction));
@@ -102,7 +103,8 @@ internal static class Members
     internal static readonly MethodInfo TrapCreate = Method(typeof(Traps), nameof(Traps.Create));
     internal static readonly MethodInfo CtxGetFunction = Method(typeof(InstanceContext), nameof(InstanceContext.GetFunction));
 
-    internal static readonly FieldInfo StoreCurrentCaller = Field(typeof(Store), nameof(Store.CurrentCaller));
+    internal static readonly FieldInfo StoreCurrentCallerIndex = Field(typeof(Store), nameof(Store.CurrentCallerIndex));
+    internal static readonly FieldInfo CtxIndex = Field(typeof(InstanceContext), nameof(InstanceContext.Index));
     internal static readonly FieldInfo StoreFuel = Field(typeof(Store), nameof(Store.FuelRemaining));
     internal static readonly FieldInfo StoreEpochDeadline = Field(typeof(Store), nameof(Store.EpochDeadline));
     internal static readonly FieldInfo StoreEngineEpoch = Field(typeof(Store), nameof(Store.EngineEpoch));

@@ -250,10 +250,7 @@ internal sealed partial class FunctionCompiler
         var table = _m.Tables[tableIndex];
         Pop();
         if (!table.Limits.Is64) _il.Emit(OpCodes.Conv_U8);
-        LdCtx();
-        EmitField(OpCodes.Ldfld, Members.CtxTables);
-        LdcI4((int)tableIndex);
-        _il.Emit(OpCodes.Ldelem_Ref);
+        LdTable(tableIndex);
         LdcI4(_m.Types.GetCanonicalId(typeIndex));
         EmitCallHelper(TableOps.ResolveIndirectMethod);
         if (tail)
@@ -294,7 +291,8 @@ internal sealed partial class FunctionCompiler
         LdCtx();
         EmitField(OpCodes.Ldfld, Members.CtxStore);
         LdCtx();
-        EmitField(OpCodes.Stfld, Members.StoreCurrentCaller);
+        EmitField(OpCodes.Ldfld, Members.CtxIndex);
+        EmitField(OpCodes.Stfld, Members.StoreCurrentCallerIndex);
         _il.Emit(OpCodes.Ldloc, f);
         EmitField(OpCodes.Ldfld, Members.FunctionContext);
         _il.Emit(OpCodes.Ldloc, f);

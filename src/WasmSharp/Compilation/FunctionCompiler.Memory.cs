@@ -25,6 +25,9 @@ internal sealed partial class FunctionCompiler
     /// <summary>At most this many limit locals per memory: each one is a value the JIT has to keep somewhere.</summary>
     private const int MaxLimits = 4;
 
+    /// <summary>Whether the body calls a function (see <see cref="IsSmallLeaf"/>).</summary>
+    private bool _hasCalls;
+
     private bool _hasMemoryCache;
     private bool _cacheStale;
 
@@ -75,7 +78,11 @@ internal sealed partial class FunctionCompiler
                     if (blocks.Count > 0 && blocks.Pop() >= 0) openLoops.Pop();
                     continue;
                 case Opcode.Call or Opcode.CallIndirect or Opcode.CallRef or Opcode.MemoryGrow:
+                    _hasCalls |= ins.Opcode != Opcode.MemoryGrow;
                     foreach (var loop in openLoops) _loopInvalidates[loop] = true;
+                    continue;
+                case Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef:
+                    _hasCalls = true;
                     continue;
             }
             if (!HasMemArg(ins.Opcode)) continue;
@@ -95,7 +102,7 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Stloc, _memoryObject[m]!);
         }
         // The JIT compiles a method without optimizations when it has more than 20,000 IL instructions, 2,000
-        // basic blocks or 8,000 local references. An inline bounds check costs about 12 instructions, 2 blocks
+        // basic blocks, 2,000 locals or 8,000 local references. An inline bounds check costs about 12 instructions, 2 blocks
         // and 3 references, twice what a call of MemoryOps.Address32 costs: a body that would cross a limit with
         // inline checks gets the calls, which keeps it optimized (with the calls inlined as far as the JIT's
         // inlining budget goes) or at least makes its unoptimized code cheaper. The estimates were fitted to the
@@ -103,7 +110,7 @@ internal sealed partial class FunctionCompiler
         var estInstructions = 2 * instructions + 12 * accesses;
         var estBlocks = 2 * accesses + 2 * branches;
         var estRefs = localRefs + 3 * accesses;
-        _large = estInstructions > 19_000 || estBlocks > 2_400 || estRefs > 7_500;
+        _large = estInstructions > 19_000 || estBlocks > 2_400 || estRefs > 7_500 || _locals.Length > 1_900;
         if (ends is not null && !_large)
         {
             // Only accesses in loops without calls count: there the limits stay in registers for the whole loop,

@@ -112,13 +112,11 @@ internal sealed partial class FunctionCompiler
         }
     }
 
-    /// <summary>Calls an intrinsic on the operands, then applies <paramref name="after"/>; the result type is the operand's unless given.</summary>
+    /// <summary>Calls a one-operand intrinsic, then applies <paramref name="after"/>; the result type is the operand's unless given.</summary>
     private void Intrinsic(System.Reflection.MethodInfo method, OpCode? after = null, ValType? result = null)
     {
-        var n = method.GetParameters().Length;
-        var t = Peek(n - 1);
-        Pop(n);
-        _il.Emit(OpCodes.Call, method);
+        var t = Pop();
+        EmitCallHelper(method);
         if (after is { } a) _il.Emit(a);
         Push(result ?? t);
     }
@@ -155,18 +153,18 @@ internal sealed partial class FunctionCompiler
 
     private void SignBits32(int mask, OpCode op)
     {
-        _il.Emit(OpCodes.Call, Members.SingleToInt32Bits);
+        EmitCallHelper(Members.SingleToInt32Bits);
         LdcI4(mask);
         _il.Emit(op);
-        _il.Emit(OpCodes.Call, Members.Int32BitsToSingle);
+        EmitCallHelper(Members.Int32BitsToSingle);
     }
 
     private void SignBits64(long mask, OpCode op)
     {
-        _il.Emit(OpCodes.Call, Members.DoubleToInt64Bits);
+        EmitCallHelper(Members.DoubleToInt64Bits);
         _il.Emit(OpCodes.Ldc_I8, mask);
         _il.Emit(op);
-        _il.Emit(OpCodes.Call, Members.Int64BitsToDouble);
+        EmitCallHelper(Members.Int64BitsToDouble);
     }
 
     /// <summary>[a b] → |a| with the sign of b, on the bits.</summary>
@@ -177,27 +175,27 @@ internal sealed partial class FunctionCompiler
         _il.Emit(OpCodes.Stloc, b);
         if (is64)
         {
-            _il.Emit(OpCodes.Call, Members.DoubleToInt64Bits);
+            EmitCallHelper(Members.DoubleToInt64Bits);
             _il.Emit(OpCodes.Ldc_I8, long.MaxValue);
             _il.Emit(OpCodes.And);
             _il.Emit(OpCodes.Ldloc, b);
-            _il.Emit(OpCodes.Call, Members.DoubleToInt64Bits);
+            EmitCallHelper(Members.DoubleToInt64Bits);
             _il.Emit(OpCodes.Ldc_I8, long.MinValue);
             _il.Emit(OpCodes.And);
             _il.Emit(OpCodes.Or);
-            _il.Emit(OpCodes.Call, Members.Int64BitsToDouble);
+            EmitCallHelper(Members.Int64BitsToDouble);
         }
         else
         {
-            _il.Emit(OpCodes.Call, Members.SingleToInt32Bits);
+            EmitCallHelper(Members.SingleToInt32Bits);
             LdcI4(0x7FFF_FFFF);
             _il.Emit(OpCodes.And);
             _il.Emit(OpCodes.Ldloc, b);
-            _il.Emit(OpCodes.Call, Members.SingleToInt32Bits);
+            EmitCallHelper(Members.SingleToInt32Bits);
             LdcI4(int.MinValue);
             _il.Emit(OpCodes.And);
             _il.Emit(OpCodes.Or);
-            _il.Emit(OpCodes.Call, Members.Int32BitsToSingle);
+            EmitCallHelper(Members.Int32BitsToSingle);
         }
         ReturnTemp(b);
     }

@@ -76,6 +76,11 @@ internal sealed partial class FunctionCompiler
     private void LdTable(uint index)
     {
         LdCtx();
+        if (index == 0)
+        {
+            EmitField(OpCodes.Ldfld, Members.CtxTable0);
+            return;
+        }
         EmitField(OpCodes.Ldfld, Members.CtxTables);
         LdcI4((int)index);
         _il.Emit(OpCodes.Ldelem_Ref);

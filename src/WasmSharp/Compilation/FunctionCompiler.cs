@@ -59,7 +59,6 @@ internal sealed partial class FunctionCompiler
         _locals = new LocalBuilder[localCount];
     }
 
-
     /// <summary>The CLI addresses at most 65535 locals; keep room for temporaries.</summary>
     private const ulong MaxLocals = 50_000;
 
@@ -95,12 +94,11 @@ internal sealed partial class FunctionCompiler
 
     internal void Compile()
     {
-        var dummy = _il.DeclareLocal(typeof(byte));
         for (var i = 0; i < _locals.Length; i++) _locals[i] = _il.DeclareLocal(ClrTypes.Of(_localTypes[_type.Params.Length + i]));
 
-        EmitStackCheck(dummy);
-        EmitZeroLocals();
         Prescan();
+        if (!IsSmallLeaf) EmitStackCheck(_il.DeclareLocal(typeof(byte)));
+        EmitZeroLocals();
         EmitEntryChecks();
 
         _controls.Add(new Control { Kind = ControlKind.Function, Label = _il.DefineLabel(), Results = _type.Results, Height = 0 });
@@ -145,6 +143,14 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Stloc, _locals[i]);
         }
     }
+
+    /// <summary>
+    /// A function that calls nothing and has a small body needs no stack check: the stack limit keeps
+    /// <see cref="Runtime.EngineConfig.StackReserveBytes"/> free below the deepest checked frame, and one small
+    /// frame more fits in it. The check would cost a frame slot and a compare at every call of the hottest
+    /// helpers (a 128-bit multiply, a hash step).
+    /// </summary>
+    private bool IsSmallLeaf => !_hasCalls && _body.Code.Length <= 4096 && _locals.Length <= 256 && _m.Config.StackReserveBytes >= 64 * 1024;
 
     private static bool IsStructural(Opcode op) => op is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End;
 

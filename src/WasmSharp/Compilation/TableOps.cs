@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using WasmSharp.Runtime;
 
 namespace WasmSharp.Compilation;
@@ -14,7 +15,8 @@ internal static class TableOps
     {
         var elements = table.Elements;
         if (index >= (ulong)elements.Length) Traps.Element(TrapCode.UndefinedElement, index);
-        var f = Unsafe.As<Function?>(elements[index]);
+        // Checked just above: no second bounds check.
+        var f = Unsafe.As<Function?>(Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(elements), (nint)index));
         if (f is null) Traps.Element(TrapCode.UninitializedElement, index);
         if (f.TypeId != typeId) CheckSubtype(f, typeId);
         return f;

@@ -136,6 +136,7 @@ public sealed class Instance
         }
         foreach (var m in def.Memories) memories[mi++] = new Memory(store, m);
         if (memories.Length > 0) ctx.Memory0 = memories[0];
+        if (tables.Length > 0) ctx.Table0 = tables[0];
 
         foreach (var e in def.Exports)
         {

@@ -22,8 +22,13 @@ internal sealed class InstanceContext
 
     /// <summary>Memories[0], the memory nearly every function uses: one load at function entry instead of an array access.</summary>
     internal Memory? Memory0;
+
     internal Global[] Globals = [];
     internal Table[] Tables = [];
+
+    /// <summary>Tables[0], the table of call_indirect in nearly every module: one load instead of an array access.</summary>
+    internal Table? Table0;
+
     internal Tag[] Tags = [];
 
     /// <summary>The function index space; defined functions are filled in on first use (<see cref="GetFunction"/>).</summary>
@@ -36,6 +41,10 @@ internal sealed class InstanceContext
     internal object?[][] Elements = [];
 
     internal readonly Store Store;
+
+    /// <summary>This context's index in its store (see <see cref="Store.CurrentCallerIndex"/>).</summary>
+    internal readonly int Index;
+
     internal readonly CompiledModule? Module;
     internal Instance? Instance;
 
@@ -49,7 +58,7 @@ internal sealed class InstanceContext
         HostFunction = hostFunction;
         Results = store.Results;
         StackLimit = store.StackLimit;
-        store.Register(this);
+        Index = store.Register(this);
     }
 
     /// <summary>The function with the given index as a reference (ref.func, tables, exports); the same object every time.</summary>

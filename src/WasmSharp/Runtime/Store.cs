@@ -16,7 +16,14 @@ public sealed class Store : IDisposable
     // Read by generated code (through an InstanceContext) or by host stubs.
     internal ResultSlot[] Results = new ResultSlot[8];
     internal nuint StackLimit = nuint.MaxValue;
-    internal InstanceContext? CurrentCaller;
+
+    /// <summary>
+    /// The context of the Wasm code that last called out through a function reference (an import, a table or
+    /// call_ref), as its index in the store's contexts (-1: none): host functions find their caller here. An
+    /// index rather than a reference because compiled code sets it at every such call, and a reference store
+    /// costs a GC write barrier.
+    /// </summary>
+    internal int CurrentCallerIndex = -1;
     internal long FuelRemaining;
     internal long EpochDeadline = long.MaxValue;
     internal readonly EpochCounter EngineEpoch;
@@ -82,11 +89,16 @@ public sealed class Store : IDisposable
         foreach (var m in _memories) m.Free();
     }
 
-    internal void Register(InstanceContext context)
+    /// <summary>Adds a context; returns its index in the store (see <see cref="CurrentCallerIndex"/>).</summary>
+    internal int Register(InstanceContext context)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _contexts.Add(context);
+        return _contexts.Count - 1;
     }
+
+    /// <summary>The context <see cref="CurrentCallerIndex"/> names, if any.</summary>
+    internal InstanceContext? CurrentCaller => CurrentCallerIndex < 0 ? null : _contexts[CurrentCallerIndex];
 
     internal void Register(Memory memory)
     {
@@ -97,7 +109,7 @@ public sealed class Store : IDisposable
     /// <summary>Called on every entry from the host into compiled code.</summary>
     internal void EnterFromHost()
     {
-        CurrentCaller = null;
+        CurrentCallerIndex = -1;
         if (_boundThread != Environment.CurrentManagedThreadId) BindThread();
     }
 
