@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace WasmSharp.Benchmarks.Sightglass;
 
 /// <summary>
-/// <c>sightglass [--quick] [--filter NAME]... [--suite DIR] [--json FILE] [--engine NAME]...
+/// <c>sightglass [--quick] [--filter NAME]... [--suite DIR] [--json FILE] [--markdown FILE] [--engine NAME]...
 /// [--iterations N] [--warmup N] [--list]</c>: the execution-time comparison of WasmSharp and Wasmtime.
 /// </summary>
 public static class SightglassCommand
@@ -18,6 +18,7 @@ public static class SightglassCommand
           --filter NAME    only benchmarks whose name contains NAME (repeatable, or comma-separated)
           --suite DIR      a folder laid out like sightglass's benchmarks/ (default: benchmarks/sightglass)
           --json FILE      also write the results as JSON
+          --markdown FILE  also write the results as Markdown (benchmarks/RESULTS.md is one)
           --engine NAME    only this engine: wasmsharp or wasmtime (repeatable)
           --iterations N   measured runs per engine
           --warmup N       unmeasured runs per engine first
@@ -30,7 +31,7 @@ public static class SightglassCommand
         var list = false;
         var filters = new List<string>();
         var engineFilter = new List<string>();
-        string? suite = null, json = null;
+        string? suite = null, json = null, markdown = null;
         int? iterations = null, warmup = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -43,6 +44,7 @@ public static class SightglassCommand
                 case "--engine": engineFilter.AddRange(Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)); break;
                 case "--suite": suite = Value(); break;
                 case "--json": json = Value(); break;
+                case "--markdown": markdown = Value(); break;
                 case "--iterations": iterations = PositiveInt(Value()); break;
                 case "--warmup": warmup = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                 case "-h" or "--help": Console.WriteLine(Usage); return 0;
@@ -127,6 +129,12 @@ public static class SightglassCommand
         {
             SightglassReport.WriteJson(json, results, engineNames, mode);
             console.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(json))}");
+        }
+        if (markdown is not null)
+        {
+            var command = "dotnet run -c Release --project benchmarks/WasmSharp.Benchmarks -- sightglass " + string.Join(' ', args);
+            SightglassReport.WriteMarkdown(markdown, results, engineNames, mode, command);
+            console.MarkupLine($"wrote {Markup.Escape(Path.GetFullPath(markdown))}");
         }
         return 0;
     }

@@ -80,6 +80,13 @@ public static class SightglassReport
             "Compile and instantiate: medians. Ratio above 1: WasmSharp is slower. The geometric mean covers benchmarks timed " +
             "on both engines with every output right.[/]");
 
+        foreach (var note in Notes(results)) console.MarkupLine("[grey]- " + Markup.Escape(note) + "[/]");
+        console.MarkupLine("[grey]" + Markup.Escape(Machine()) + "[/]");
+    }
+
+    /// <summary>Errors, wrong outputs, and benchmarks timed differently (no bench.end, outputs compared between engines).</summary>
+    private static IEnumerable<string> Notes(IReadOnlyList<BenchmarkResult> results)
+    {
         var notes = new List<string>();
         foreach (var r in results)
         {
@@ -96,8 +103,63 @@ public static class SightglassReport
             }
             if (r.CheckNote is not null) notes.Add($"{r.Benchmark.Name}: {r.CheckNote}");
         }
-        foreach (var note in notes.Distinct()) console.MarkupLine("[grey]- " + Markup.Escape(note) + "[/]");
-        console.MarkupLine("[grey]" + Markup.Escape(Machine()) + "[/]");
+        return notes.Distinct();
+    }
+
+    /// <summary>
+    /// The run as Markdown (benchmarks/RESULTS.md is one): machine, command, one row per benchmark with compile,
+    /// instantiation, first-run and execution times of both engines, the ratio, and the geometric mean.
+    /// </summary>
+    public static void WriteMarkdown(string path, IReadOnlyList<BenchmarkResult> results, IReadOnlyList<string> engineNames, string mode, string command)
+    {
+        var pair = string.Join(" / ", engineNames);
+        using var w = new StreamWriter(path);
+        w.WriteLine("# Sightglass: WasmSharp and Wasmtime, same machine, same process");
+        w.WriteLine();
+        w.WriteLine($"- Date: {DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", s_inv)}");
+        w.WriteLine($"- Machine: {Machine()}");
+        w.WriteLine($"- Command: `{command}`");
+        w.WriteLine($"- Mode: {mode}");
+        if (engineNames.Count == 2)
+        {
+            var comparable = Comparable(results);
+            w.WriteLine($"- Geometric mean of the execution-time ratios {engineNames[0]}/{engineNames[1]}: " +
+                (comparable.Count > 0 ? $"**{GeomeanRatio(results).ToString("F2", s_inv)}x** over {comparable.Count} of {results.Count} benchmarks" : "-"));
+        }
+        w.WriteLine($"- Outputs: {(results.All(r => r.OutputOk) ? "all right on every engine" : $"{results.Count(r => !r.OutputOk)} wrong (see notes)")}");
+        w.WriteLine();
+        w.WriteLine("Execution: median of the measured runs (bench.start to bench.end), ± half the range. Compile and");
+        w.WriteLine("instantiate: medians. First run: the first execution after instantiation, which for WasmSharp includes");
+        w.WriteLine("the .NET JIT compiling every function the run reaches (Wasmtime compiles everything in \"compile\").");
+        w.WriteLine("Ratio above 1: WasmSharp is slower.");
+        w.WriteLine();
+        var header = new List<string> { "Benchmark", $"Compile ms ({pair})", $"Instantiate ms ({pair})", $"First run ms ({pair})" };
+        header.AddRange(engineNames.Select(n => $"{n} ms"));
+        if (engineNames.Count == 2) header.Add("Ratio");
+        header.Add("Output");
+        w.WriteLine("| " + string.Join(" | ", header) + " |");
+        w.WriteLine("|" + string.Join("|", header.Select((_, i) => i == 0 || i == header.Count - 1 ? "---" : "---:")) + "|");
+        foreach (var r in results)
+        {
+            var cells = new List<string>
+            {
+                r.Benchmark.Name,
+                string.Join(" / ", r.Engines.Select(e => Ms(e.CompileMs))),
+                string.Join(" / ", r.Engines.Select(e => Ms(e.InstantiateMs))),
+                string.Join(" / ", r.Engines.Select(e => e.FirstRunMs is { } f ? Format(f) : "-")),
+            };
+            foreach (var e in r.Engines) cells.Add(Markup.Remove(Execution(e)));
+            if (engineNames.Count == 2) cells.Add(r.Ratio is { } ratio ? RatioText(ratio) : "-");
+            cells.Add(r.OutputOk ? "ok" : ShortProblem(r));
+            w.WriteLine("| " + string.Join(" | ", cells.Select(c => c.Replace("|", "\\|", StringComparison.Ordinal))) + " |");
+        }
+        var notes = Notes(results).ToList();
+        if (notes.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("Notes:");
+            foreach (var note in notes) w.WriteLine("- " + note);
+        }
     }
 
     public static void WriteJson(string path, IReadOnlyList<BenchmarkResult> results, IReadOnlyList<string> engineNames, string mode)
@@ -170,9 +232,11 @@ public static class SightglassReport
         _ => ms.ToString("G3", s_inv),
     };
 
+    private static string RatioText(double ratio) => ratio.ToString(ratio >= 10 ? "F1" : "F2", s_inv) + "x";
+
     private static string RatioMarkup(double ratio)
     {
-        var text = ratio.ToString(ratio >= 10 ? "F1" : "F2", s_inv) + "x";
+        var text = RatioText(ratio);
         return ratio <= 1.5 ? $"[green]{text}[/]" : ratio <= 3 ? $"[yellow]{text}[/]" : $"[red]{text}[/]";
     }
 

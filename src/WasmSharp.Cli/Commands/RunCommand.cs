@@ -38,6 +38,10 @@ internal sealed class RunCommand : CliCommand
     private readonly Option<string?> _invoke = new("--invoke") { Description = "Call this exported function instead of running the WASI command (_start); print its results one per line." };
     private readonly Option<string[]> _dirs = new("--dir") { Description = "Give the guest a host directory, as GUEST (default: the same path). May be repeated.", HelpName = "HOST[::GUEST]" };
     private readonly Option<string[]> _env = new("--env") { Description = "Set an environment variable for the guest (NAME alone passes on the host's). May be repeated.", HelpName = "NAME=VALUE" };
+    private readonly Option<bool> _tiered = new("--tiered")
+    {
+        Description = "Compile with .NET's tiered JIT: quick unoptimized code first, optimized once hot. Starts sooner; long runs reach full speed later.",
+    };
     private readonly Option<string[]> _preloads = new("--preload") { Description = "Instantiate another module first and make its exports importable under NAME. May be repeated.", HelpName = "NAME=MODULE" };
 
     public RunCommand(CliConsole console)
@@ -49,6 +53,7 @@ internal sealed class RunCommand : CliCommand
         Add(_dirs);
         Add(_env);
         Add(_preloads);
+        Add(_tiered);
     }
 
     /// <summary>The options of <c>run</c> that take a value, which <see cref="SeparateGuestArguments"/> must step over.</summary>
@@ -82,7 +87,7 @@ internal sealed class RunCommand : CliCommand
         var guestArgs = parseResult.GetValue(_args) ?? [];
         var invoke = parseResult.GetValue(_invoke);
 
-        var engine = new Engine();
+        var engine = new Engine(new EngineConfig { TieredCompilation = parseResult.GetValue(_tiered) });
         var module = Load(engine, path);
 
         var config = new WasiConfig()

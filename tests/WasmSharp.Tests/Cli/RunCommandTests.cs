@@ -69,6 +69,15 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void Tiered_RunsTheSameCodeWithTheTieredJit()
+    {
+        var math = _cli.Write("math.wat", MathWat);
+
+        Assert.Equal(["-9223372036854775808", "0", "-9.223372036854776e+18"], Ok("run", "--tiered", "--invoke", "wide", math, "9223372036854775808"));
+        Assert.Equal(["7"], Ok("run", "--invoke", "addi", "--tiered", math, "3", "4"));
+    }
+
+    [Fact]
     public void Invoke_ParsesArgumentsToTheParameterTypes()
     {
         var math = _cli.Write("math.wat", MathWat);
