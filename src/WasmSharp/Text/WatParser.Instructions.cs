@@ -131,7 +131,7 @@ internal sealed partial class ModuleParser
                 return;
             case "try_table":
                 _pos++;
-                PlainTryTable(hint);
+                PlainBlock(Opcode.TryTable, hint);
                 return;
             case "try":
                 _pos++;
@@ -164,7 +164,7 @@ internal sealed partial class ModuleParser
                 return;
             case "try_table":
                 _pos++;
-                FoldedTryTable(hint);
+                FoldedBlock(Opcode.TryTable, hint);
                 return;
             case "try":
                 _pos++;
@@ -216,27 +216,50 @@ internal sealed partial class ModuleParser
 
     private void PopLabel() => _labels.RemoveAt(_labels.Count - 1);
 
-    private void PlainBlock(Opcode opcode, Annotation? hint)
+    /// <summary>
+    /// The opening of a block, loop, if, try_table or try: label, block type, try_table's catch clauses and
+    /// (folded if) the condition, then the opcode, and the label entered. Returns the label for the end.
+    /// </summary>
+    private string? BeginBlock(Opcode opcode, Annotation? hint, bool foldedCondition = false)
     {
         var (label, _) = ParseBlockLabel();
         var blockType = ParseBlockType();
+        var catches = opcode == Opcode.TryTable ? ParseCatchClauses() : null;
+        if (foldedCondition)
+        {
+            while (_t[_pos].Kind == TokenKind.LParen && !IsKeyword(_pos + 1, "then")) ParseFolded();
+        }
         RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = opcode, BlockType = blockType });
+        Emit(new Instruction { Opcode = opcode, BlockType = blockType, Catches = catches });
         PushLabel(label);
-        ParseInstrList();
+        return label;
+    }
+
+    /// <summary><c>end</c> of a plain block, with its optional repeated label.</summary>
+    private void EndPlainBlock(string? label)
+    {
         ExpectKeyword("end");
         CheckEndLabel(label);
+        EndBlock();
+    }
+
+    private void EndBlock()
+    {
         PopLabel();
         EmitOp(Opcode.End);
     }
 
+    /// <summary>block, loop and try_table.</summary>
+    private void PlainBlock(Opcode opcode, Annotation? hint)
+    {
+        var label = BeginBlock(opcode, hint);
+        ParseInstrList();
+        EndPlainBlock(label);
+    }
+
     private void PlainIf(Annotation? hint)
     {
-        var (label, _) = ParseBlockLabel();
-        var blockType = ParseBlockType();
-        RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = Opcode.If, BlockType = blockType });
-        PushLabel(label);
+        var label = BeginBlock(Opcode.If, hint);
         ParseInstrList();
         if (TryKeyword("else"))
         {
@@ -244,10 +267,7 @@ internal sealed partial class ModuleParser
             if (!AtKeyword("end")) EmitOp(Opcode.Else);
             ParseInstrList();
         }
-        ExpectKeyword("end");
-        CheckEndLabel(label);
-        PopLabel();
-        EmitOp(Opcode.End);
+        EndPlainBlock(label);
     }
 
     private Catch[] ParseCatchClauses()
@@ -271,29 +291,10 @@ internal sealed partial class ModuleParser
         return catches is null ? [] : [.. catches];
     }
 
-    private void PlainTryTable(Annotation? hint)
-    {
-        var (label, _) = ParseBlockLabel();
-        var blockType = ParseBlockType();
-        var catches = ParseCatchClauses();
-        RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = Opcode.TryTable, BlockType = blockType, Catches = catches });
-        PushLabel(label);
-        ParseInstrList();
-        ExpectKeyword("end");
-        CheckEndLabel(label);
-        PopLabel();
-        EmitOp(Opcode.End);
-    }
-
     /// <summary>The legacy exception-handling <c>try</c>: catch clauses, or a delegate.</summary>
     private void PlainTry(Annotation? hint)
     {
-        var (label, _) = ParseBlockLabel();
-        var blockType = ParseBlockType();
-        RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = Opcode.Try, BlockType = blockType });
-        PushLabel(label);
+        var label = BeginBlock(Opcode.Try, hint);
         ParseInstrList();
         if (TryKeyword("delegate"))
         {
@@ -312,33 +313,21 @@ internal sealed partial class ModuleParser
             EmitOp(Opcode.CatchAll);
             ParseInstrList();
         }
-        ExpectKeyword("end");
-        CheckEndLabel(label);
-        PopLabel();
-        EmitOp(Opcode.End);
+        EndPlainBlock(label);
     }
 
+    /// <summary>Folded block, loop and try_table.</summary>
     private void FoldedBlock(Opcode opcode, Annotation? hint)
     {
-        var (label, _) = ParseBlockLabel();
-        var blockType = ParseBlockType();
-        RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = opcode, BlockType = blockType });
-        PushLabel(label);
+        BeginBlock(opcode, hint);
         ParseInstrList();
         ExpectRParen();
-        PopLabel();
-        EmitOp(Opcode.End);
+        EndBlock();
     }
 
     private void FoldedIf(Annotation? hint)
     {
-        var (label, _) = ParseBlockLabel();
-        var blockType = ParseBlockType();
-        while (_t[_pos].Kind == TokenKind.LParen && !IsKeyword(_pos + 1, "then")) ParseFolded();
-        RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = Opcode.If, BlockType = blockType });
-        PushLabel(label);
+        BeginBlock(Opcode.If, hint, foldedCondition: true);
         if (!TryLParenKeyword("then")) throw UnexpectedAt(_pos);
         ParseInstrList();
         ExpectRParen();
@@ -349,31 +338,12 @@ internal sealed partial class ModuleParser
             ExpectRParen();
         }
         ExpectRParen();
-        PopLabel();
-        EmitOp(Opcode.End);
-    }
-
-    private void FoldedTryTable(Annotation? hint)
-    {
-        var (label, _) = ParseBlockLabel();
-        var blockType = ParseBlockType();
-        var catches = ParseCatchClauses();
-        RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = Opcode.TryTable, BlockType = blockType, Catches = catches });
-        PushLabel(label);
-        ParseInstrList();
-        ExpectRParen();
-        PopLabel();
-        EmitOp(Opcode.End);
+        EndBlock();
     }
 
     private void FoldedTry(Annotation? hint)
     {
-        var (label, _) = ParseBlockLabel();
-        var blockType = ParseBlockType();
-        RecordHint(hint, _currentFuncIndex);
-        Emit(new Instruction { Opcode = Opcode.Try, BlockType = blockType });
-        PushLabel(label);
+        BeginBlock(Opcode.Try, hint);
         if (!TryLParenKeyword("do")) throw UnexpectedAt(_pos);
         ParseInstrList();
         ExpectRParen();
@@ -398,8 +368,7 @@ internal sealed partial class ModuleParser
             ExpectRParen();
         }
         ExpectRParen();
-        PopLabel();
-        EmitOp(Opcode.End);
+        EndBlock();
     }
 
     private uint ParseLabel()
