@@ -5,7 +5,8 @@
 # With WASMSHARP_DLL already set (e.g. by --cli), that WasmSharp.Cli.dll is used as it is.
 # Otherwise the CLI is published in Release into OUTDIR (an incremental build: the projects' own
 # obj/ and bin/Release/ are reused) and run as `dotnet OUTDIR/WasmSharp.Cli.dll`, so no build
-# time is ever counted in a timing.
+# time is ever counted in a timing. On Linux x64/arm64 it is published for that runtime, which
+# makes it ReadyToRun (precompiled: ~0.1 s less start-up per run, see WasmSharp.Cli.csproj).
 
 wasmsharp_cli() {
   local out=$1
@@ -17,7 +18,12 @@ wasmsharp_cli() {
   else
     local started=$SECONDS
     echo "Publishing the CLI (Release) into $out ..." >&2
-    if ! dotnet publish "$ROOT/src/WasmSharp.Cli/WasmSharp.Cli.csproj" -c Release -o "$out" \
+    local rid=()
+    case "$(uname -s)/$(uname -m)" in
+      Linux/x86_64) rid=(-r linux-x64 --self-contained false) ;;
+      Linux/aarch64) rid=(-r linux-arm64 --self-contained false) ;;
+    esac
+    if ! dotnet publish "$ROOT/src/WasmSharp.Cli/WasmSharp.Cli.csproj" -c Release "${rid[@]}" -o "$out" \
         --nologo -v quiet -clp:ErrorsOnly >"$out.log" 2>&1; then
       cat "$out.log" >&2
       echo "error: dotnet publish failed (log above)" >&2
