@@ -107,16 +107,17 @@ internal sealed class CompiledModule
         }
         var tokens = new int[methods.Length];
         for (var i = 0; i < methods.Length; i++) tokens[i] = methods[i].MetadataToken;
+        typeBuilders.AddRange(compilation.RegionTypes);
         var baked = new Type[typeBuilders.Count];
         for (var i = 0; i < baked.Length; i++) baked[i] = typeBuilders[i].CreateType();
         compilation.Methods = [];
         return new CompiledModule(compilation, baked, tokens) { _extraTokens = extraTokens };
     }
 
-    private const int MethodsPerType = 32_000;
+    internal const int MethodsPerType = 32_000;
 
     /// <summary>Frames above this size get a guard method: see <see cref="EmitFrameGuard"/>.</summary>
-    private const long LargeFrame = 32 * 1024;
+    internal const long LargeFrame = 32 * 1024;
 
     /// <summary>A generous guess at the stack frame of a function: its locals at the widest, doubled for the JIT's temporaries.</summary>
     private static long FrameEstimate(FunctionBody body)

@@ -181,6 +181,12 @@ internal sealed partial class FunctionCompiler
     /// <summary>Returns with the function's results on top of the stack, dropping whatever lies under them.</summary>
     private void EmitReturn()
     {
+        if (_region is not null)
+        {
+            // In a region method the function's label is the outermost region exit.
+            EmitBranchTo((uint)(_controls.Count - 1));
+            return;
+        }
         var results = _type.Results;
         var n = results.Length;
         var below = _stack.Count - n;

@@ -298,14 +298,16 @@ internal sealed partial class FunctionCompiler
     /// <summary>Loads a Wasm local (an argument or an IL local).</summary>
     private void LdLocal(uint index)
     {
-        if (index < _ctxArg) LdArg((int)index);
+        if (_regionLocals is not null) _il.Emit(OpCodes.Ldloc, _regionLocals[index]!);
+        else if (index < _ctxArg) LdArg((int)index);
         else _il.Emit(OpCodes.Ldloc, _locals[index - (uint)_ctxArg]);
     }
 
     private void EmitLocalSet(uint index)
     {
         Pop();
-        if (index < _ctxArg) StArg((int)index);
+        if (_regionLocals is not null) _il.Emit(OpCodes.Stloc, _regionLocals[index]!);
+        else if (index < _ctxArg) StArg((int)index);
         else _il.Emit(OpCodes.Stloc, _locals[index - (uint)_ctxArg]);
     }
 

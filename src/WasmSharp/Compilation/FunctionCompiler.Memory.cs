@@ -50,23 +50,23 @@ internal sealed partial class FunctionCompiler
         List<(int Memory, long End, int Loop)>? ends = null;
         var openLoops = new Stack<int>();
         var blocks = new Stack<int>();
-        var reader = new InstructionReader(_body.Code.Span, _body.Offset);
-        int instructions = 0, accesses = 0, branches = 0, localRefs = 0;
+        var reader = ReaderAt(_rangeStart);
+        IlCost cost = default;
         while (reader.TryRead(out var ins))
         {
-            instructions++;
+            if (_outlined.TryGetValue(ins.Offset - _body.Offset, out var region))
+            {
+                // A region call is a call: it may move memory.
+                _hasCalls = true;
+                foreach (var loop in openLoops) _loopInvalidates[loop] = true;
+                cost.Add(IlCost.OfCall(region));
+                reader = ReaderAt(region.End);
+                continue;
+            }
+            cost.Add(IlCost.Of(in ins));
             switch (ins.Opcode)
             {
-                case Opcode.LocalGet or Opcode.LocalSet or Opcode.LocalTee:
-                    localRefs++;
-                    continue;
-                case Opcode.BrIf or Opcode.Br or Opcode.BrTable or Opcode.Else or Opcode.Return or Opcode.Select
-                    or Opcode.I32DivS or Opcode.I32DivU or Opcode.I32RemS or Opcode.I32RemU
-                    or Opcode.I64DivS or Opcode.I64DivU or Opcode.I64RemS or Opcode.I64RemU:
-                    branches++;
-                    continue;
                 case Opcode.Block or Opcode.If or Opcode.TryTable:
-                    branches++;
                     blocks.Push(-1);
                     continue;
                 case Opcode.Loop:
@@ -86,7 +86,6 @@ internal sealed partial class FunctionCompiler
                     continue;
             }
             if (!HasMemArg(ins.Opcode)) continue;
-            accesses++;
             var m = (int)ins.MemArg.MemoryIndex;
             if (openLoops.Count > 0 && !_m.Memories[m].Limits.Is64 && ins.MemArg.Offset <= uint.MaxValue)
             {
@@ -107,10 +106,9 @@ internal sealed partial class FunctionCompiler
         // inline checks gets the calls, which keeps it optimized (with the calls inlined as far as the JIT's
         // inlining budget goes) or at least makes its unoptimized code cheaper. The estimates were fitted to the
         // JIT's decisions on the sightglass modules.
-        var estInstructions = 2 * instructions + 12 * accesses;
-        var estBlocks = 2 * accesses + 2 * branches;
-        var estRefs = localRefs + 3 * accesses;
-        _large = estInstructions > 19_000 || estBlocks > 2_400 || estRefs > 7_500 || _locals.Length > 1_900;
+        var localCount = _region is null ? _locals.Length : _region.Locals.Length;
+        _large = cost.EstimatedInstructions > IlCost.InstructionLimit || cost.EstimatedBlocks > IlCost.BlockLimit
+            || cost.EstimatedLocalRefs > IlCost.LocalRefLimit || localCount > 1_900;
         if (ends is not null && !_large)
         {
             // Only accesses in loops without calls count: there the limits stay in registers for the whole loop,

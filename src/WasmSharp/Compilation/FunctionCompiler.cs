@@ -41,6 +41,11 @@ internal sealed partial class FunctionCompiler
     private bool _large;
 
     internal FunctionCompiler(ModuleCompilation module, int functionIndex, FunctionBody body, ILGenerator il)
+        : this(module, functionIndex, body, il, declareLocals: true)
+    {
+    }
+
+    private FunctionCompiler(ModuleCompilation module, int functionIndex, FunctionBody body, ILGenerator il, bool declareLocals)
     {
         _m = module;
         _functionIndex = functionIndex;
@@ -56,7 +61,8 @@ internal sealed partial class FunctionCompiler
         var n = _type.Params.Length;
         foreach (var group in body.Locals)
             for (var i = 0u; i < group.Count; i++) _localTypes[n++] = group.Type;
-        _locals = new LocalBuilder[localCount];
+        _locals = declareLocals ? new LocalBuilder[localCount] : [];
+        _rangeEnd = body.Code.Length;
     }
 
     /// <summary>The CLI addresses at most 65535 locals; keep room for temporaries.</summary>
@@ -68,6 +74,8 @@ internal sealed partial class FunctionCompiler
         Block,
         Loop,
         If,
+        /// <summary>In a region method: a label around the region; branching to it returns its exit code.</summary>
+        RegionExit,
     }
 
     private sealed class Control
@@ -89,6 +97,14 @@ internal sealed partial class FunctionCompiler
         /// <summary>For an if: whether the caches were stale at the if (the state the else branch starts in).</summary>
         public bool StaleAtIf;
 
+        /// <summary>For a region exit: the code the region method returns for it.</summary>
+        public int ExitCode;
+        /// <summary>For a region exit: the function's label (the results go to the caller as a return leaves them).</summary>
+        public bool IsFunctionExit;
+        /// <summary>For the function's region exit: where branches with the results already delivered (by an inner region) go.</summary>
+        public Label DeliveredLabel;
+        public bool DeliveredTo;
+
         public ValType[] LabelTypes => Kind == ControlKind.Loop ? Params : Results;
     }
 
@@ -96,26 +112,14 @@ internal sealed partial class FunctionCompiler
     {
         for (var i = 0; i < _locals.Length; i++) _locals[i] = _il.DeclareLocal(ClrTypes.Of(_localTypes[_type.Params.Length + i]));
 
+        PlanOutlining();
         Prescan();
         if (!IsSmallLeaf) EmitStackCheck(_il.DeclareLocal(typeof(byte)));
         EmitZeroLocals();
         EmitEntryChecks();
 
         _controls.Add(new Control { Kind = ControlKind.Function, Label = _il.DefineLabel(), Results = _type.Results, Height = 0 });
-        var reader = new InstructionReader(_body.Code.Span, _body.Offset);
-        while (reader.TryRead(out var ins))
-        {
-            if (_unreachable)
-            {
-                if (!IsStructural(ins.Opcode)) continue;
-            }
-            else if (ConsumesFuel)
-            {
-                ChargeFuel(ins.Opcode);
-            }
-            Emit(in ins);
-            if (_controls.Count == 0) break;
-        }
+        EmitInstructions();
     }
 
     /// <summary>
@@ -150,7 +154,7 @@ internal sealed partial class FunctionCompiler
     /// frame more fits in it. The check would cost a frame slot and a compare at every call of the hottest
     /// helpers (a 128-bit multiply, a hash step).
     /// </summary>
-    private bool IsSmallLeaf => !_hasCalls && _body.Code.Length <= 4096 && _locals.Length <= 256 && _m.Config.StackReserveBytes >= 64 * 1024;
+    private bool IsSmallLeaf => !_hasCalls && _outlined.Count == 0 && _body.Code.Length <= 4096 && _locals.Length <= 256 && _m.Config.StackReserveBytes >= 64 * 1024;
 
     private static bool IsStructural(Opcode op) => op is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End;
 
@@ -158,11 +162,17 @@ internal sealed partial class FunctionCompiler
     /// Traps before the .NET stack overflows: the address of a local is the stack pointer, compared with
     /// the limit the store computed for this thread. One compare per call, no counter to undo on return.
     /// </summary>
-    private void EmitStackCheck(LocalBuilder dummy)
+    private void EmitStackCheck(LocalBuilder dummy, long frameBytes = 0)
     {
         var ok = _il.DefineLabel();
         _il.Emit(OpCodes.Ldloca, dummy);
         _il.Emit(OpCodes.Conv_U);
+        if (frameBytes != 0)
+        {
+            _il.Emit(OpCodes.Ldc_I8, frameBytes);
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Sub);
+        }
         LdCtx();
         EmitField(OpCodes.Ldfld, Members.CtxStackLimit);
         _il.Emit(OpCodes.Bge_Un, ok);

@@ -103,6 +103,36 @@ internal sealed class ModuleCompilation
         return token;
     }
 
+    /// <summary>The types holding the outlined regions of functions (see <see cref="DefineRegionMethod"/>).</summary>
+    internal List<TypeBuilder> RegionTypes { get; } = [];
+
+    private int _methodsInRegionType;
+
+    /// <summary>How many region methods the module has (for tests and diagnostics).</summary>
+    internal int RegionCount { get; private set; }
+
+    /// <summary>
+    /// Defines a method for an outlined region of a function: <c>int name(..., InstanceContext ctx)</c>, in types of
+    /// their own so that the functions' types need no room reserved for them. Not inlined (that would undo the
+    /// outlining), and not mapped to a Wasm frame: the function's own frame is always right below it, so a backtrace
+    /// names the function once.
+    /// </summary>
+    internal MethodBuilder DefineRegionMethod(int functionIndex, Type[] parameters)
+    {
+        if (RegionTypes.Count == 0 || _methodsInRegionType >= CompiledModule.MethodsPerType)
+        {
+            RegionTypes.Add(_builder.DefineType("WasmRegions" + RegionTypes.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                System.Reflection.TypeAttributes.Public | System.Reflection.TypeAttributes.Sealed | System.Reflection.TypeAttributes.Abstract));
+            _methodsInRegionType = 0;
+        }
+        _methodsInRegionType++;
+        var name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"func{functionIndex}_region{RegionCount++}");
+        var method = RegionTypes[^1].DefineMethod(name, System.Reflection.MethodAttributes.Public | System.Reflection.MethodAttributes.Static, typeof(int), parameters);
+        method.InitLocals = false;
+        method.SetImplementationFlags(System.Reflection.MethodImplAttributes.NoInlining);
+        return method;
+    }
+
     internal FuncType FuncTypeAt(uint typeIndex) =>
         TypeDefs[typeIndex].Composite as FuncType ?? throw new InvalidOperationException($"type {typeIndex} is not a function type");
 

@@ -46,4 +46,13 @@ public sealed record EngineConfig
     /// hosts that load many modules or run them many times.
     /// </summary>
     public bool TieredCompilation { get; init; }
+
+    /// <summary>
+    /// Move parts of functions too large for the .NET JIT to optimize into separate methods, so that every method
+    /// stays within the JIT's limits. On by default; turning it off leaves such functions unoptimized (2-5x slower).
+    /// </summary>
+    public bool OutlineLargeFunctions { get; init; } = true;
+
+    /// <summary>For tests: scales the method size at which outlining starts (small values outline small functions).</summary>
+    internal double OutliningBudgetScale { get; init; } = 1.0;
 }
