@@ -38,7 +38,7 @@ public static class KnownFailures
             // feature the engine lacks; only proposals may disagree with 3.0.
             if (!where[0].StartsWith("proposals/", StringComparison.Ordinal) && !SpecSuite.NeedsLaterFeatures(where[0]))
                 throw new FormatException(
-                    $"known-failures.txt:{lineNumber}: only proposals/ scripts and root scripts that need GC, typed function references or exceptions may have known failures, not {where[0]}");
+                    $"known-failures.txt:{lineNumber}: only proposals/ scripts and root scripts that need GC or typed function references may have known failures, not {where[0]}");
             entries.Add(new Entry(where[0], $"{where[1]}:{where[2]}", parts[1], parts[2]));
         }
         return entries;

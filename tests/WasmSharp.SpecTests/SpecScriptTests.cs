@@ -7,7 +7,7 @@ namespace WasmSharp.SpecTests;
 /// <summary>
 /// One test case per spec script, executed on the engine (<see cref="EngineExecutor"/>, a fresh store per
 /// script). The Wasm 3.0 suite, custom/ and legacy/ must have no failures, except the root scripts that need
-/// GC, typed function references or exceptions (<see cref="SpecSuite.NeedsLaterFeatures"/>), whose failures
+/// GC or typed function references (<see cref="SpecSuite.NeedsLaterFeatures"/>), whose failures
 /// must be exactly their entries in known-failures.txt, as must a proposal script's. A skipped command is
 /// never counted as passed: each must name a feature the engine lacks, and the test output lists them.
 /// </summary>

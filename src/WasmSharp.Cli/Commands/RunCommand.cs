@@ -188,6 +188,13 @@ internal sealed class RunCommand : CliCommand
             {
                 exitCode = ReportTrap(trap);
             }
+            catch (ThrownException exception)
+            {
+                // Ends the guest like a trap does (Wasmtime's exit code too): no Wasm handler wanted it.
+                Console.Out.Flush();
+                Console.Error.WriteLine($"error: {exception.Message.ReplaceLineEndings(" ")}");
+                exitCode = CliApp.ExitTrap;
+            }
             catch (Exception e)
             {
                 failure = ExceptionDispatchInfo.Capture(e);

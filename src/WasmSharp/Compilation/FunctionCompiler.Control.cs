@@ -24,6 +24,7 @@ internal sealed partial class FunctionCompiler
             Params = ps,
             Results = rs,
             Height = _stack.Count - ps.Length,
+            TryRegion = _tryRegion,
         };
         if (kind == ControlKind.If)
         {
@@ -68,6 +69,11 @@ internal sealed partial class FunctionCompiler
             if (!_unreachable) EmitReturn();
             return;
         }
+        if (c.Kind == ControlKind.TryTable)
+        {
+            EndTryTable(c);
+            return;
+        }
         var reachable = !_unreachable;
         var stale = reachable && _cacheStale;
         if (c.Kind == ControlKind.If && !c.HasElse)
@@ -95,6 +101,11 @@ internal sealed partial class FunctionCompiler
     private void EmitBranchTo(uint depth)
     {
         var c = Target(depth);
+        if (c.TryRegion != _tryRegion)
+        {
+            EmitLeaveTo(c);
+            return;
+        }
         if (c.Kind == ControlKind.Function)
         {
             EmitReturn();
@@ -117,7 +128,7 @@ internal sealed partial class FunctionCompiler
     {
         Pop();
         var c = Target(depth);
-        if (c.Kind != ControlKind.Function && _stack.Count - c.LabelTypes.Length == c.Height)
+        if (c.Kind != ControlKind.Function && c.TryRegion == _tryRegion && _stack.Count - c.LabelTypes.Length == c.Height)
         {
             _il.Emit(OpCodes.Brtrue, c.Label);
             c.BranchedTo = true;
@@ -137,7 +148,7 @@ internal sealed partial class FunctionCompiler
         foreach (var depth in labels)
         {
             var c = Target(depth);
-            if (c.Kind == ControlKind.Function || _stack.Count - c.LabelTypes.Length != c.Height) direct = false;
+            if (c.Kind == ControlKind.Function || c.TryRegion != _tryRegion || _stack.Count - c.LabelTypes.Length != c.Height) direct = false;
         }
         var n = labels.Length - 1;
         if (direct)
@@ -178,8 +189,18 @@ internal sealed partial class FunctionCompiler
         _unreachable = true;
     }
 
+    /// <summary>The return instruction: a CIL <c>ret</c> cannot be inside a protected region, so in a try_table it leaves first.</summary>
+    private void EmitReturnInstruction()
+    {
+        if (_tryRegion is null) EmitReturn();
+        else EmitLeaveTo(_controls[0]);
+    }
+
     /// <summary>Returns with the function's results on top of the stack, dropping whatever lies under them.</summary>
-    private void EmitReturn()
+    private void EmitReturn() => EmitReturn(_stack.Count - _type.Results.Length);
+
+    /// <summary>Returns with the function's results on top of the <paramref name="below"/> values to drop.</summary>
+    private void EmitReturn(int below)
     {
         if (_region is not null)
         {
@@ -189,7 +210,6 @@ internal sealed partial class FunctionCompiler
         }
         var results = _type.Results;
         var n = results.Length;
-        var below = _stack.Count - n;
         if (n == 0)
         {
             for (var i = 0; i < below; i++) _il.Emit(OpCodes.Pop);
@@ -231,7 +251,19 @@ internal sealed partial class FunctionCompiler
     private void EmitCall(uint functionIndex, bool tail)
     {
         var type = _m.FunctionTypes[functionIndex];
+        if (tail && _tryRegion is not null)
+        {
+            EmitTailCallOutsideTry(type, null, () => EmitCallInstruction(functionIndex, type, tail: true));
+            return;
+        }
         if (tail) EmitDropUnder(type.Params.Length, _stack.Count - type.Params.Length);
+        EmitCallInstruction(functionIndex, type, tail);
+        AfterCall(type, tail);
+    }
+
+    /// <summary>With the arguments on the stack: the call itself (the context, then a direct call or one through the import's Function).</summary>
+    private void EmitCallInstruction(uint functionIndex, FuncType type, bool tail)
+    {
         if (functionIndex >= _m.ImportedFunctionCount)
         {
             LdCtx();
@@ -247,7 +279,6 @@ internal sealed partial class FunctionCompiler
             _il.Emit(OpCodes.Ldelem_Ref);
             EmitCallFunctionObject(type, tail);
         }
-        AfterCall(type, tail);
     }
 
     private void EmitCallIndirect(uint typeIndex, uint tableIndex, bool tail)
@@ -259,16 +290,7 @@ internal sealed partial class FunctionCompiler
         LdTable(tableIndex);
         LdcI4(_m.Types.GetCanonicalId(typeIndex));
         EmitCallHelper(TableOps.ResolveIndirectMethod);
-        if (tail)
-        {
-            var f = RentTemp(typeof(Function));
-            _il.Emit(OpCodes.Stloc, f);
-            EmitDropUnder(type.Params.Length, _stack.Count - type.Params.Length);
-            _il.Emit(OpCodes.Ldloc, f);
-            ReturnTemp(f);
-        }
-        EmitCallFunctionObject(type, tail);
-        AfterCall(type, tail);
+        EmitCallResolved(type, tail);
     }
 
     private void EmitCallRef(uint typeIndex, bool tail)
@@ -276,10 +298,21 @@ internal sealed partial class FunctionCompiler
         var type = _m.FuncTypeAt(typeIndex);
         Pop();
         EmitCallHelper(Members.Method(typeof(TableOps), nameof(TableOps.CheckFunctionRef)));
+        EmitCallResolved(type, tail);
+    }
+
+    /// <summary>call_indirect and call_ref once the callee is resolved: with the arguments and then the <see cref="Function"/> on the stack.</summary>
+    private void EmitCallResolved(FuncType type, bool tail)
+    {
         if (tail)
         {
             var f = RentTemp(typeof(Function));
             _il.Emit(OpCodes.Stloc, f);
+            if (_tryRegion is not null)
+            {
+                EmitTailCallOutsideTry(type, f, () => EmitCallFunctionObject(type, tail: true));
+                return;
+            }
             EmitDropUnder(type.Params.Length, _stack.Count - type.Params.Length);
             _il.Emit(OpCodes.Ldloc, f);
             ReturnTemp(f);

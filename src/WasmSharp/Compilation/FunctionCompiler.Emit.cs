@@ -42,7 +42,7 @@ internal sealed partial class FunctionCompiler
                 EmitBrTable(ins.Labels!);
                 return;
             case Opcode.Return:
-                EmitReturn();
+                EmitReturnInstruction();
                 _unreachable = true;
                 return;
             case Opcode.Call:
@@ -144,6 +144,15 @@ internal sealed partial class FunctionCompiler
                 Push(t.WithNullable(false));
                 return;
             }
+            case Opcode.TryTable:
+                EmitTryTable(in ins);
+                return;
+            case Opcode.Throw:
+                EmitThrow(ins.Index);
+                return;
+            case Opcode.ThrowRef:
+                EmitThrowRef();
+                return;
             case Opcode.BrOnNull:
                 EmitBrOnNull(ins.Index);
                 return;

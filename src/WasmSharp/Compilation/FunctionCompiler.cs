@@ -76,6 +76,8 @@ internal sealed partial class FunctionCompiler
         If,
         /// <summary>In a region method: a label around the region; branching to it returns its exit code.</summary>
         RegionExit,
+        /// <summary>A try_table with catch clauses: a CIL try block (one without catches is compiled as a Block).</summary>
+        TryTable,
     }
 
     private sealed class Control
@@ -96,6 +98,23 @@ internal sealed partial class FunctionCompiler
         public bool StaleIn;
         /// <summary>For an if: whether the caches were stale at the if (the state the else branch starts in).</summary>
         public bool StaleAtIf;
+        /// <summary>
+        /// The innermost try_table whose protected body holds this block's label, null when none does. A branch
+        /// to a label of another region must <c>leave</c> (see FunctionCompiler.Exceptions).
+        /// </summary>
+        public Control? TryRegion;
+        /// <summary>For a try_table: its catch clauses and their targets (resolved when the try_table starts).</summary>
+        public Catch[] Catches = [];
+        public Control[] CatchTargets = [];
+        /// <summary>
+        /// For a try_table: the operand stack from <see cref="SpillBase"/> (the base of the enclosing region's
+        /// CIL stack) up to <see cref="Height"/>, stored in these locals before the CIL try, which must start
+        /// with an empty evaluation stack.
+        /// </summary>
+        public int SpillBase;
+        public LocalBuilder[] Spills = [];
+        /// <summary>For a try_table: the landing pads of branches that leave it, emitted after it (see <see cref="ExitPad"/>).</summary>
+        public List<ExitPad>? Pads;
 
         /// <summary>For a region exit: the code the region method returns for it.</summary>
         public int ExitCode;
@@ -156,7 +175,7 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     private bool IsSmallLeaf => !_hasCalls && _outlined.Count == 0 && _body.Code.Length <= 4096 && _locals.Length <= 256 && _m.Config.StackReserveBytes >= 64 * 1024;
 
-    private static bool IsStructural(Opcode op) => op is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End;
+    private static bool IsStructural(Opcode op) => op is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End or Opcode.TryTable;
 
     /// <summary>
     /// Traps before the .NET stack overflows: the address of a local is the stack pointer, compared with

@@ -116,17 +116,16 @@ internal sealed class StubFactory
     }
 
     /// <summary>
-    /// Ends a try block with <c>catch (Exception e) when (e is not TrapException) { throw Wrap(e); }</c>.
+    /// Ends a try block with <c>catch (Exception e) when (StubHelpers.IsForeign(e)) { throw Wrap(e); }</c>.
     /// A trap must pass through without being caught: a catch handler runs on top of the frames it unwinds,
     /// so catching and rethrowing it in every host stub of a deep host -> Wasm -> host chain would nest one
-    /// exception dispatch per stub on a stack that is already exhausted, and overflow it.
+    /// exception dispatch per stub on a stack that is already exhausted, and overflow it. A Wasm exception
+    /// (<see cref="ThrownException"/>) passes too, so that Wasm handlers beyond the host function can catch it.
     /// </summary>
     internal static void EmitWrapHostExceptions(ILGenerator il)
     {
         il.BeginExceptFilterBlock();
-        il.Emit(OpCodes.Isinst, typeof(TrapException));
-        il.Emit(OpCodes.Ldnull);
-        il.Emit(OpCodes.Ceq);
+        il.Emit(OpCodes.Call, Members.Method(typeof(StubHelpers), nameof(StubHelpers.IsForeign)));
         il.BeginCatchBlock(null);
         il.Emit(OpCodes.Call, Members.Method(typeof(StubHelpers), nameof(StubHelpers.WrapHostException)));
         il.Emit(OpCodes.Throw);

@@ -15,6 +15,9 @@ internal static class StubHelpers
         return new Caller(store, store.CurrentCaller);
     }
 
+    /// <summary>Whether a host function's exception must become a trap: anything but a trap or a Wasm exception.</summary>
+    internal static bool IsForeign(object e) => e is not (TrapException or ThrownException);
+
     internal static TrapException WrapHostException(Exception e) =>
         e as TrapException ?? new TrapException(TrapCode.HostException, $"host function failed: {e.Message}", e);
 
@@ -28,7 +31,7 @@ internal static class StubHelpers
             ((HostFunctionCallback)def.Target)(caller, args, results);
         }
         // A filter, not catch-and-rethrow, for traps: see StubFactory.EmitWrapHostExceptions.
-        catch (Exception e) when (e is not TrapException)
+        catch (Exception e) when (IsForeign(e))
         {
             throw WrapHostException(e);
         }

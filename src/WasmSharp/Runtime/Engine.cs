@@ -50,6 +50,8 @@ public sealed class Engine
         {
             null => expected.IsNullable,
             Function f => Types.IsHeapSubtype(new HeapType(f.TypeId), expected.Heap),
+            // An exception object is an exnref, or (like any host object) an opaque externref.
+            ThrownException => Types.TopOf(expected.Heap).Code is var top && (top == HeapType.Exn.Code || top == HeapType.Extern.Code),
             _ => Types.TopOf(expected.Heap).Code == HeapType.Extern.Code || Types.TopOf(expected.Heap).Code == HeapType.Any.Code,
         };
     }

@@ -38,6 +38,8 @@ public sealed class Instance
 
     public Table? GetTable(string name) => GetExport(name) as Table;
 
+    public Tag? GetTag(string name) => GetExport(name) as Tag;
+
     /// <summary>An exported function as a typed delegate (see <see cref="Function.CreateDelegate{TDelegate}"/>).</summary>
     /// <exception cref="KeyNotFoundException">There is no such function export.</exception>
     /// <exception cref="ArgumentException">The delegate type does not match the function's type.</exception>

@@ -21,6 +21,8 @@ public enum TrapCode
     NullStructReference,
     NullArrayReference,
     NullI31Reference,
+    /// <summary>throw_ref of a null exnref.</summary>
+    NullExceptionReference,
     ArrayOutOfBounds,
     CastFailure,
     /// <summary>The Wasm call stack (the thread's stack, minus a reserve) ran out.</summary>
@@ -31,8 +33,6 @@ public enum TrapCode
     Interrupted,
     /// <summary>A host function threw; the original exception is the inner exception.</summary>
     HostException,
-    /// <summary>A Wasm exception (exception handling) escaped to the host.</summary>
-    UncaughtException,
 }
 
 public static class TrapCodes
@@ -54,13 +54,13 @@ public static class TrapCodes
         TrapCode.NullStructReference => "null structure reference",
         TrapCode.NullArrayReference => "null array reference",
         TrapCode.NullI31Reference => "null i31 reference",
+        TrapCode.NullExceptionReference => "null exception reference",
         TrapCode.ArrayOutOfBounds => "out of bounds array access",
         TrapCode.CastFailure => "cast failure",
         TrapCode.CallStackExhausted => "call stack exhausted",
         TrapCode.OutOfFuel => "all fuel consumed",
         TrapCode.Interrupted => "interrupt",
         TrapCode.HostException => "host function failed",
-        TrapCode.UncaughtException => "uncaught exception",
         _ => code.ToString(),
     };
 }

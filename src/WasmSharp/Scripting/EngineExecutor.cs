@@ -16,7 +16,7 @@ public sealed record WastHostReference(uint Value)
 /// <summary>
 /// Runs the execution commands of a script on the WasmSharp engine: one <see cref="Store"/> per script,
 /// the <c>spectest</c> host module of the reference interpreter, <c>register</c>, actions and every
-/// assertion. What the engine cannot run yet (GC, typed function references, exception handling) is
+/// assertion. What the engine cannot run yet (GC, typed function references, legacy exception handling) is
 /// skipped with a reason that starts with "needs " and names the feature; everything else passes or fails.
 /// Dispose it to free the script's memories at once rather than at finalization.
 /// </summary>
@@ -101,13 +101,34 @@ public sealed class EngineExecutor : IWastExecutor, IDisposable
                 WastAssertExhaustion a => ExpectTrap(() => Run(a.Action, out _), a.Message, module),
                 WastAssertUninstantiable a => ExpectTrap(() => InstantiateForAssertion(Require(module)), a.Message, module),
                 WastAssertUnlinkable a => ExpectUnlinkable(Require(module), a.Message),
-                WastAssertException => WastOutcome.Skip("needs exception handling: assert_exception"),
+                WastAssertException a => ExpectException(a.Action),
                 _ => WastOutcome.Fail($"{WastRunner.CommandName(command)} is not an execution command"),
             };
         }
         catch (Exception e) when (UnsupportedReason(e, module) is { } reason)
         {
             return WastOutcome.Skip(reason);
+        }
+        catch (ThrownException e)
+        {
+            return WastOutcome.Fail(OneLine(e.Message));
+        }
+    }
+
+    /// <summary>assert_exception: the action must end in a Wasm exception that no handler caught (not a trap).</summary>
+    private WastOutcome ExpectException(WastAction action)
+    {
+        try
+        {
+            return Run(action, out _) ?? WastOutcome.Fail("expected an exception, but it returned");
+        }
+        catch (ThrownException)
+        {
+            return WastOutcome.Passed;
+        }
+        catch (TrapException e) when (UnsupportedReason(e, null) is null)
+        {
+            return WastOutcome.Fail($"expected an exception, got trap \"{OneLine(e.Reason)}\"");
         }
     }
 
@@ -276,7 +297,7 @@ public sealed class EngineExecutor : IWastExecutor, IDisposable
                     "null" => r is null,
                     "func" => r is Function,
                     "extern" => r is not null && r is not Function,
-                    "exn" => throw new NotSupportedException("needs exception handling: a (ref.exn) result"),
+                    "exn" => r is ThrownException,
                     _ => throw new NotSupportedException($"needs GC: a (ref.{kind.Kind}) result"),
                 };
             }

@@ -143,13 +143,35 @@ public sealed class WastRunnerTests
             (module (import "gc" "g" (global (ref struct))))
             (module (func (export "f") (param anyref)))
             (invoke "f" (ref.host 1))
-            (assert_exception (invoke "f" (ref.null any)))
+            (module (func (export "legacy") (try (do) (catch_all))))
+            (invoke "legacy")
             """);
         Assert.Equal(0, report.Failed);
-        Assert.Equal(1, report.Passed);
+        Assert.Equal(2, report.Passed);
         Assert.Equal(
             ["needs GC", "needs GC", "needs GC", "needs GC", "needs GC", "needs exception handling"],
             report.Results.Where(r => r.Kind == WastOutcomeKind.Skipped).Select(r => r.Reason![..r.Reason!.IndexOf(':')]));
+    }
+
+    [Fact]
+    public void AssertExceptionPassesOnlyForAnUncaughtWasmException()
+    {
+        var report = Run("""
+            (module
+              (tag $e (param i32))
+              (func (export "throw") (throw $e (i32.const 1)))
+              (func (export "return"))
+              (func (export "trap") unreachable))
+            (assert_exception (invoke "throw"))
+            (assert_exception (invoke "return"))
+            (assert_exception (invoke "trap"))
+            (assert_return (invoke "throw"))
+            """);
+        Assert.Equal(WastOutcomeKind.Passed, report.Results[1].Kind);
+        Assert.Equal("expected an exception, but it returned", report.Results[2].Reason);
+        Assert.Equal("expected an exception, got trap \"unreachable\"", report.Results[3].Reason);
+        Assert.Equal("uncaught exception: tag [i32], values [i32:1]", report.Results[4].Reason);
+        Assert.Equal(3, report.Failed);
     }
 
     [Fact]
