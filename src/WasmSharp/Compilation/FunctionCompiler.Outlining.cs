@@ -40,6 +40,7 @@ internal sealed partial class FunctionCompiler
 
         /// <summary>The labels around the region it may branch to (depths from the region, distinct, ascending).</summary>
         public int[] ExitCodes = [];
+
     }
 
     /// <summary>When compiling a region method: the range it covers; null for a function.</summary>
@@ -354,6 +355,8 @@ internal sealed partial class FunctionCompiler
     /// <summary>A label or block body of the planner's walk.</summary>
     private sealed class PlanFrame
     {
+        /// <summary>Its index in the walk's frame list (0 = outermost).</summary>
+        public int Level;
         public int LabelArity;
         public bool IsFunctionLabel;
         /// <summary>Its body is a sequence of this method (false for the labels around a region).</summary>
@@ -384,17 +387,22 @@ internal sealed partial class FunctionCompiler
     {
         if (!OutliningEnabled) return;
         var budget = MethodBudget * _m.Config.OutliningBudgetScale;
+        IlCost whole = default;
+        var scan = new InstructionReader(_body.Code.Span[_rangeStart.._rangeEnd], _body.Offset + _rangeStart);
+        while (scan.TryRead(out var scanned)) whole.Add(IlCost.Of(in scanned));
+        if (whole.Fraction <= budget) return;
+        _describeBudget = 4 * whole.Instructions;
         var chosen = new List<Region>();
         var frames = new List<PlanFrame>();
         IlCost total = default;
         if (_region is null)
         {
-            frames.Add(new PlanFrame { LabelArity = _type.Results.Length, IsFunctionLabel = true, HasBody = true, Results = _type.Results.Length, StatementStart = 0 });
+            frames.Add(new PlanFrame { Level = 0, LabelArity = _type.Results.Length, IsFunctionLabel = true, HasBody = true, Results = _type.Results.Length, StatementStart = 0 });
         }
         else
         {
             for (var depth = _region.EnclosingLabels - 1; depth >= 0; depth--)
-                frames.Add(new PlanFrame { IsFunctionLabel = depth == _region.EnclosingLabels - 1 });
+                frames.Add(new PlanFrame { Level = frames.Count, IsFunctionLabel = depth == _region.EnclosingLabels - 1 });
             frames[^1].HasBody = true;
             frames[^1].StatementStart = _rangeStart;
         }
@@ -407,12 +415,16 @@ internal sealed partial class FunctionCompiler
             for (var l = Math.Max(fromLevel, rootLevel); l < frames.Count; l++) frames[l].StatementOutlinable = false;
         }
 
+        // The statements a branch leaves can be regions only if its label carries no values (or is the function's).
+        bool LeavesUnoutlinable(uint depth)
+        {
+            var target = frames[frames.Count - 1 - (int)depth];
+            return target.LabelArity > 0 && !target.IsFunctionLabel;
+        }
+
         void BranchTo(uint depth)
         {
-            var level = frames.Count - 1 - (int)depth;
-            var target = frames[level];
-            // The statements this branch leaves can be regions only if the label carries no values (or is the function's).
-            if (target.LabelArity > 0 && !target.IsFunctionLabel) MarkOpenStatements(level);
+            if (LeavesUnoutlinable(depth)) MarkOpenStatements(frames.Count - 1 - (int)depth);
         }
 
         void FlushRun(PlanFrame f)
@@ -431,12 +443,19 @@ internal sealed partial class FunctionCompiler
                 // Never the whole range: a region that is all of its method would only move it.
                 if (f.RunCost.Fraction >= RegionTarget * budget && !(f.RunStart == _rangeStart && position == _rangeEnd - (_region is null ? 1 : 0)))
                 {
-                    var region = new Region { Start = f.RunStart, End = position, EnclosingLabels = frames.IndexOf(f) + 1 };
-                    DescribeRegion(region);
-                    chosen.Add(region);
-                    f.Kept.Add(IlCost.OfCall(region));
-                    f.RunStart = -1;
-                    f.RunCost = default;
+                    var region = new Region { Start = f.RunStart, End = position, EnclosingLabels = f.Level + 1 };
+                    if (CostBetween(f.RunStart, position).Fraction <= MaxRegionShare * whole.Fraction)
+                    {
+                        if (DescribeRegion(region))
+                        {
+                            chosen.Add(region);
+                            f.Kept.Add(IlCost.OfCall(region));
+                            f.RunStart = -1;
+                            f.RunCost = default;
+                        }
+                    }
+                    // Not worth a region (see MaxRegionShare): it stays, and the next run starts after it.
+                    if (f.RunStart >= 0) FlushRun(f);
                 }
             }
             else
@@ -457,6 +476,22 @@ internal sealed partial class FunctionCompiler
             f.StatementOutlinable = true;
         }
 
+        // The cost of everything up to each instruction boundary, for the full cost of a range.
+        var positions = new List<int> { _rangeStart };
+        var costs = new List<IlCost> { default };
+        IlCost CostBetween(int start, int end)
+        {
+            var a = costs[positions.BinarySearch(start)];
+            var b = costs[positions.BinarySearch(end)];
+            return new IlCost
+            {
+                Instructions = b.Instructions - a.Instructions,
+                Accesses = b.Accesses - a.Accesses,
+                Branches = b.Branches - a.Branches,
+                LocalRefs = b.LocalRefs - a.LocalRefs,
+            };
+        }
+
         var reader = new InstructionReader(_body.Code.Span[_rangeStart.._rangeEnd], _body.Offset + _rangeStart);
         while (reader.TryRead(out var ins))
         {
@@ -464,6 +499,8 @@ internal sealed partial class FunctionCompiler
             var top = frames[^1];
             var cost = IlCost.Of(in ins);
             total.Add(cost);
+            positions.Add(next);
+            costs.Add(total);
             top.StatementCost.Add(cost);
             switch (ins.Opcode)
             {
@@ -473,6 +510,7 @@ internal sealed partial class FunctionCompiler
                     var (blockParams, blockResults) = _m.BlockSignature(ins.BlockType);
                     var f = new PlanFrame
                     {
+                        Level = frames.Count,
                         LabelArity = ins.Opcode == Opcode.Loop ? blockParams.Length : blockResults.Length,
                         HasBody = true,
                         Base = height - blockParams.Length,
@@ -508,7 +546,13 @@ internal sealed partial class FunctionCompiler
                 case Opcode.BrIf: height--; BranchTo(ins.Index); break;
                 case Opcode.BrTable:
                     height--;
-                    foreach (var l in ins.Labels!) BranchTo(l);
+                {
+                    // One marking for the outermost such label: a br_table can have thousands of labels as deep as its nesting.
+                    var deepest = -1L;
+                    foreach (var l in ins.Labels!)
+                        if (LeavesUnoutlinable(l)) deepest = Math.Max(deepest, l);
+                    if (deepest >= 0) BranchTo((uint)deepest);
+                }
                     top.Unreachable = true;
                     break;
                 case Opcode.BrOnNull: BranchTo(ins.Index); break;
@@ -556,11 +600,33 @@ internal sealed partial class FunctionCompiler
         _outlined = outlined;
     }
 
+    // A region that is nearly all of its method only moves the problem into the region's method, which then peels
+    // off a little more, and so on: a switch compiled as hundreds of nested blocks gave hundreds of levels, each with
+    // an exit per case, and took minutes to compile. Such a run stays in its method; inner runs are tried instead,
+    // and if none qualifies the body stays whole (the JIT compiles it unoptimized, as without outlining).
+
+    /// <summary>The largest part of its method's estimated cost one region may take.</summary>
+    private const double MaxRegionShare = 0.6;
+
+    /// <summary>The most labels outside a region it may branch to (each one is a case of the caller's switch).</summary>
+    private const int MaxRegionExits = 64;
+
     private static int StackEffect(FuncType type) => type.Results.Length - type.Params.Length;
 
     /// <summary>Finds the locals a region uses and the labels around it that it branches to.</summary>
-    private void DescribeRegion(Region region)
+    /// <summary>How many more instructions <see cref="DescribeRegion"/> may read in this plan.</summary>
+    private int _describeBudget;
+
+    /// <summary>
+    /// Fills in the locals and exits of <paramref name="region"/>; false, with the description unfinished, as soon as
+    /// it has more than <see cref="MaxRegionExits"/> exits or the plan's reading budget is spent (a nest of thousands
+    /// of blocks around one br_table offers a candidate at every level).
+    /// </summary>
+    private bool DescribeRegion(Region region)
     {
+        // Candidates nest, so describing them all scans the body a few times over; a body that needs many more
+        // scans (candidates at every level of a deep nest) gets no more candidates.
+        if (_describeBudget <= 0) return false;
         var locals = new SortedDictionary<uint, bool>();
         var exits = new SortedSet<int>();
         var depth = 0;
@@ -581,8 +647,10 @@ internal sealed partial class FunctionCompiler
                 case Opcode.BrTable: foreach (var l in ins.Labels!) Exit(l); break;
                 case Opcode.Return: exits.Add(region.EnclosingLabels - 1); break;
             }
+            if (exits.Count > MaxRegionExits || --_describeBudget <= 0) return false;
         }
         region.Locals = [.. locals.Select(p => (p.Key, p.Value))];
         region.ExitCodes = [.. exits];
+        return true;
     }
 }

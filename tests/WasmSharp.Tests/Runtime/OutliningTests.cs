@@ -260,5 +260,36 @@ public class OutliningTests
             Assert.Equal(plain.Instance.GetFunction<int, int>("f")(p), outlined.Instance.GetFunction<int, int>("f")(p));
     }
 
+    [Fact]
+    public void ASwitchOfThousandsOfNestedBlocksIsNotPeeledLevelByLevel()
+    {
+        // How C compilers lower a big switch: cases as nested blocks around one br_table. Every level's run of
+        // statements is nearly the whole body, with an exit per case: outlining it level by level made hundreds of
+        // nested region methods and took minutes (shootout-switch). Such a body stays whole.
+        const int cases = 1_500;
+        var code = new StringBuilder("block $out\n");
+        for (var k = 0; k < cases; k++) code.Append("block\n");
+        code.Append("local.get $x\nbr_table");
+        for (var k = 0; k <= cases; k++) code.Append(CultureInfoInvariant($" {k}"));
+        code.Append('\n');
+        for (var k = 0; k < cases; k++)
+        {
+            code.Append("end\n");
+            code.Append(CultureInfoInvariant($"local.get $r i32.const {k * 7 + 1} i32.add local.set $r br {cases - 1 - k}\n"));
+        }
+        code.Append("end\n");
+        var wat = $$"""
+            (module (func (export "f") (param $x i32) (result i32) (local $r i32)
+              {{code}}
+              local.get $r))
+            """;
+        var outlined = Instantiate(wat, EngineConfig.Default);
+        Assert.True(outlined.Module.Compiled.Compilation.RegionCount <= 2, $"{outlined.Module.Compiled.Compilation.RegionCount} regions");
+        var plain = Instantiate(wat, Off);
+        foreach (var x in new[] { 0, 1, 749, cases - 1, cases, -1 })
+            Assert.Equal(plain.Instance.GetFunction<int, int>("f")(x), outlined.Instance.GetFunction<int, int>("f")(x));
+        Assert.Equal(749 * 7 + 1, outlined.Instance.GetFunction<int, int>("f")(749));
+    }
+
     private static string CultureInfoInvariant(FormattableString s) => FormattableString.Invariant(s);
 }
