@@ -28,6 +28,33 @@ internal sealed partial class FunctionCompiler
     /// <summary>Whether the body calls a function (see <see cref="IsSmallLeaf"/>).</summary>
     private bool _hasCalls;
 
+    /// <summary>
+    /// Bounds already checked in straight-line code: for (memory, local), the end (offset + size) up to which an
+    /// access through the local's current value has been checked. A later load through the same unchanged local
+    /// that ends no further needs no check of its own; a check only ever moves earlier in this sense, never a trap.
+    /// Cleared where paths join (block ends, loop heads, else), per local when the local is written.
+    /// </summary>
+    private readonly Dictionary<long, long> _checkedEnds = [];
+
+    /// <summary>The local the instruction being emitted takes its address from: the previous one was its local.get (else -1).</summary>
+    private long _addressLocal = -1;
+
+    /// <summary>Keeps <see cref="_checkedEnds"/> and <see cref="_addressLocal"/> right before <paramref name="ins"/> is emitted.</summary>
+    private void TrackCheckedBounds(in Instruction ins, long previousLocalGet)
+    {
+        _addressLocal = previousLocalGet;
+        if (_checkedEnds.Count == 0) return;
+        switch (ins.Opcode)
+        {
+            case Opcode.Loop or Opcode.Else or Opcode.End or Opcode.TryTable or Opcode.Try or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate:
+                _checkedEnds.Clear();
+                break;
+            case Opcode.LocalSet or Opcode.LocalTee:
+                for (var m = 0; m < _m.Memories.Length; m++) _checkedEnds.Remove(((long)m << 32) | ins.Index);
+                break;
+        }
+    }
+
     private bool _hasMemoryCache;
     private bool _cacheStale;
 
@@ -172,10 +199,28 @@ internal sealed partial class FunctionCompiler
     /// With an address operand on the stack (its type already popped): checks that <paramref name="size"/>
     /// bytes at address + offset lie inside the memory, trapping otherwise, and leaves the native pointer.
     /// </summary>
-    private void EmitEffectiveAddress(MemArg memArg, int size)
+    private void EmitEffectiveAddress(MemArg memArg, int size, long addressLocal = -1)
     {
         if (_cacheStale) ReloadMemoryCaches();
         var m = (int)memArg.MemoryIndex;
+        var end = (long)memArg.Offset + size;
+        var fact = addressLocal < 0 || _m.Memories[m].Limits.Is64 || _large ? -1 : ((long)m << 32) | addressLocal;
+        if (fact >= 0 && _checkedEnds.TryGetValue(fact, out var checkedEnd) && checkedEnd >= end)
+        {
+            // An earlier check of the same local's value covered this access, and memories never shrink.
+            _il.Emit(OpCodes.Conv_U8);
+            _il.Emit(OpCodes.Conv_U);
+            _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
+            _il.Emit(OpCodes.Add);
+            if (memArg.Offset != 0)
+            {
+                LdcI8((long)memArg.Offset);
+                _il.Emit(OpCodes.Conv_U);
+                _il.Emit(OpCodes.Add);
+            }
+            return;
+        }
+        if (fact >= 0) _checkedEnds[fact] = end;
         if (_m.Memories[m].Limits.Is64)
         {
             _il.Emit(OpCodes.Ldc_I8, (long)memArg.Offset);
@@ -230,7 +275,7 @@ internal sealed partial class FunctionCompiler
     private void Load(in Instruction ins, int size, ValType result, OpCode load, OpCode? widen = null)
     {
         Pop();
-        EmitEffectiveAddress(ins.MemArg, size);
+        EmitEffectiveAddress(ins.MemArg, size, _addressLocal);
         _il.Emit(OpCodes.Unaligned, (byte)1);
         _il.Emit(load);
         if (widen is { } w) _il.Emit(w);

@@ -170,6 +170,7 @@ internal sealed partial class FunctionCompiler
     private void EmitInstructions()
     {
         var reader = ReaderAt(_rangeStart);
+        var previousLocalGet = -1L;
         while (reader.TryRead(out var ins))
         {
             if (_outlined.TryGetValue(ins.Offset - _body.Offset, out var region))
@@ -177,6 +178,8 @@ internal sealed partial class FunctionCompiler
                 // A region in dead code is skipped whole: it is balanced, so the block structure stays right.
                 if (!_unreachable) EmitRegionCall(region);
                 reader = ReaderAt(region.End);
+                _checkedEnds.Clear();
+                previousLocalGet = -1;
                 continue;
             }
             if (_unreachable)
@@ -187,6 +190,8 @@ internal sealed partial class FunctionCompiler
             {
                 ChargeFuel(ins.Opcode);
             }
+            TrackCheckedBounds(in ins, previousLocalGet);
+            previousLocalGet = ins.Opcode == Opcode.LocalGet ? ins.Index : -1;
             Emit(in ins);
             if (_controls.Count == 0) break;
         }

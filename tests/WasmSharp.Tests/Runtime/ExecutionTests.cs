@@ -55,6 +55,39 @@ public class ExecutionTests
     }
 
     [Fact]
+    public void LoadsCoveredByAnEarlierCheckStillSeeTheRightBounds()
+    {
+        // A load through the same unchanged local that ends no further than an earlier checked one skips its check;
+        // one that ends further, or after the local changed, or after a join, must still trap.
+        var instance = Instantiate("""
+            (module (memory 1)
+              (func (export "covered") (param $p i32) (result i32)
+                (i32.add (i32.load offset=100 (local.get $p)) (i32.load offset=4 (local.get $p))))
+              (func (export "further") (param $p i32) (result i32)
+                (i32.add (i32.load offset=4 (local.get $p)) (i32.load offset=100 (local.get $p))))
+              (func (export "changed") (param $p i32) (param $q i32) (result i32)
+                (drop (i32.load offset=100 (local.get $p)))
+                (local.set $p (local.get $q))
+                (i32.load (local.get $p)))
+              (func (export "joined") (param $p i32) (param $q i32) (result i32)
+                (if (local.get $q) (then (drop (i32.load offset=100 (local.get $p)))))
+                (i32.load offset=4 (local.get $p))))
+            """);
+        var covered = instance.GetFunction<int, int>("covered");
+        var further = instance.GetFunction<int, int>("further");
+        Assert.Equal(0, covered(65536 - 104));
+        Assert.Equal(TrapCode.MemoryOutOfBounds, Assert.Throws<TrapException>(() => covered(65536 - 103)).Code);
+        Assert.Equal(0, further(65536 - 104));
+        Assert.Equal(TrapCode.MemoryOutOfBounds, Assert.Throws<TrapException>(() => further(65536 - 103)).Code);
+        var changed = instance.GetFunction<int, int, int>("changed");
+        Assert.Equal(0, changed(0, 65532));
+        Assert.Equal(TrapCode.MemoryOutOfBounds, Assert.Throws<TrapException>(() => changed(0, 65533)).Code);
+        var joined = instance.GetFunction<int, int, int>("joined");
+        Assert.Equal(0, joined(65536 - 104, 1));
+        Assert.Equal(TrapCode.MemoryOutOfBounds, Assert.Throws<TrapException>(() => joined(65533, 0)).Code);
+    }
+
+    [Fact]
     public void OutOfBoundsLoadTraps()
     {
         var instance = Instantiate("""(module (memory 1) (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))""");
