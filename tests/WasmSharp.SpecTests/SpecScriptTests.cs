@@ -14,7 +14,7 @@ namespace WasmSharp.SpecTests;
 public sealed class SpecScriptTests(ITestOutputHelper output)
 {
     /// <summary>The features whose absence may skip a command of the root suite, custom/ or legacy/.</summary>
-    private static readonly string[] s_coreSkipReasons = ["needs GC", "needs typed function references", "needs exception handling"];
+    private static readonly string[] s_coreSkipReasons = ["needs GC", "needs typed function references"];
 
     /// <summary>Proposal scripts may also need the proposals' own instructions.</summary>
     private static readonly string[] s_proposalSkipReasons = [.. s_coreSkipReasons, "needs threads", "needs wide arithmetic"];

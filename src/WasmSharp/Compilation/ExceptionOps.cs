@@ -23,7 +23,7 @@ internal static class ExceptionOps
         return new ThrownException(tag, payload);
     }
 
-    /// <summary>The filter of a catch or catch_ref clause: 1 when the exception is a Wasm exception of the instance's tag.</summary>
+    /// <summary>The filter of a catch or catch_ref clause, and of a legacy catch: 1 when the exception is a Wasm exception of the instance's tag.</summary>
     internal static int HasTag(object exception, InstanceContext context, int tagIndex) =>
         exception is ThrownException e && ReferenceEquals(e.Tag, context.Tags[tagIndex]) ? 1 : 0;
 

@@ -64,7 +64,8 @@ internal sealed partial class FunctionCompiler
     private static bool EndsStretch(Opcode op) => op is Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End
         or Opcode.Br or Opcode.BrIf or Opcode.BrTable or Opcode.Return or Opcode.Unreachable
         or Opcode.Call or Opcode.CallIndirect or Opcode.CallRef or Opcode.ReturnCall or Opcode.ReturnCallIndirect or Opcode.ReturnCallRef
-        or Opcode.BrOnNull or Opcode.BrOnNonNull or Opcode.TryTable or Opcode.Throw or Opcode.ThrowRef;
+        or Opcode.BrOnNull or Opcode.BrOnNonNull or Opcode.TryTable or Opcode.Throw or Opcode.ThrowRef
+        or Opcode.Try or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate or Opcode.Rethrow;
 
     private void FlushFuel()
     {

@@ -74,6 +74,11 @@ internal sealed partial class FunctionCompiler
             EndTryTable(c);
             return;
         }
+        if (c.Kind == ControlKind.Try)
+        {
+            EndLegacyTry(c);
+            return;
+        }
         var reachable = !_unreachable;
         var stale = reachable && _cacheStale;
         if (c.Kind == ControlKind.If && !c.HasElse)

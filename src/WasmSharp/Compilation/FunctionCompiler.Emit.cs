@@ -153,6 +153,18 @@ internal sealed partial class FunctionCompiler
             case Opcode.ThrowRef:
                 EmitThrowRef();
                 return;
+            case Opcode.Try:
+                EmitLegacyTry(in ins);
+                return;
+            case Opcode.Catch or Opcode.CatchAll:
+                EmitLegacyCatch();
+                return;
+            case Opcode.Delegate:
+                EmitDelegate();
+                return;
+            case Opcode.Rethrow:
+                EmitRethrow(ins.Index);
+                return;
             case Opcode.BrOnNull:
                 EmitBrOnNull(ins.Index);
                 return;

@@ -23,13 +23,14 @@ namespace WasmSharp.Compilation;
 /// </summary>
 internal sealed partial class FunctionCompiler
 {
-    /// <summary>The innermost try_table whose protected body is being emitted, or null.</summary>
+    /// <summary>The innermost try_table or legacy try whose protected body is being emitted, or null.</summary>
     private Control? _tryRegion;
 
     /// <summary>
     /// Where the branches that leave a try_table for one target land, after the outermost try_table they cross,
     /// in the target's region: the label values come in <see cref="Values"/>. A tail call from a try_table has
-    /// a pad of its own that makes the call (<see cref="Body"/>).
+    /// a pad of its own that makes the call (<see cref="Body"/>), and so does a legacy delegate, whose pad throws
+    /// the exception again inside the target region (see FunctionCompiler.LegacyExceptions).
     /// </summary>
     private sealed class ExitPad
     {
@@ -65,6 +66,16 @@ internal sealed partial class FunctionCompiler
             CatchTargets = targets,
             SpillBase = _tryRegion?.Height ?? 0,
         };
+        BeginRegion(t);
+    }
+
+    /// <summary>
+    /// Opens the CIL try block of try_table or legacy try <paramref name="t"/>: the stack under its parameters goes to
+    /// <see cref="Control.Spills"/> (a try starts with an empty evaluation stack), the parameters are reloaded inside.
+    /// </summary>
+    private void BeginRegion(Control t)
+    {
+        var ps = t.Params;
         var parameters = new LocalBuilder[ps.Length];
         for (var i = ps.Length - 1; i >= 0; i--)
         {
@@ -78,6 +89,11 @@ internal sealed partial class FunctionCompiler
             t.Spills[i - t.SpillBase] = spill;
             _il.Emit(OpCodes.Stloc, spill);
         }
+        // ILGenerator's max-stack count leaves out the exception object a catch handler starts with: in a method
+        // whose only stack use is a handler storing or dropping it, the JIT would reject the body as invalid
+        // (try_catch.wast's "break-try-catch_all", and a try_table with only catch_all). One dead push counts it; the JIT removes it.
+        _il.Emit(OpCodes.Ldnull);
+        _il.Emit(OpCodes.Pop);
         _il.BeginExceptionBlock();
         foreach (var p in parameters)
         {
@@ -119,11 +135,7 @@ internal sealed partial class FunctionCompiler
                 _il.Emit(OpCodes.Stloc, exception);
                 for (var k = 0; k < payload.Length; k++)
                 {
-                    _il.Emit(OpCodes.Ldloc, exception);
-                    EmitField(OpCodes.Ldfld, Members.Field(typeof(ThrownException), nameof(ThrownException.Payload)));
-                    LdcI4(k);
-                    _il.Emit(OpCodes.Ldelema, typeof(Value));
-                    StubFactory.EmitFromValueRef(_il, payload[k]);
+                    EmitLoadPayloadValue(exception, k, payload[k]);
                     _il.Emit(OpCodes.Stloc, pad.Values[k]);
                 }
                 if (withRef)
@@ -152,6 +164,16 @@ internal sealed partial class FunctionCompiler
         PushAll(t.Results);
         _unreachable = !t.BranchedTo;
         _cacheStale = t.StaleIn;
+    }
+
+    /// <summary>Pushes value <paramref name="k"/> (of type <paramref name="type"/>) of the payload of the exception in <paramref name="exception"/>.</summary>
+    private void EmitLoadPayloadValue(LocalBuilder exception, int k, ValType type)
+    {
+        _il.Emit(OpCodes.Ldloc, exception);
+        EmitField(OpCodes.Ldfld, Members.Field(typeof(ThrownException), nameof(ThrownException.Payload)));
+        LdcI4(k);
+        _il.Emit(OpCodes.Ldelema, typeof(Value));
+        StubFactory.EmitFromValueRef(_il, type);
     }
 
     /// <summary>

@@ -93,7 +93,7 @@ internal sealed partial class FunctionCompiler
             cost.Add(IlCost.Of(in ins));
             switch (ins.Opcode)
             {
-                case Opcode.Block or Opcode.If or Opcode.TryTable:
+                case Opcode.Block or Opcode.If or Opcode.TryTable or Opcode.Try:
                     blocks.Push(-1);
                     continue;
                 case Opcode.Loop:
@@ -101,7 +101,7 @@ internal sealed partial class FunctionCompiler
                     openLoops.Push(_loopInvalidates.Count);
                     _loopInvalidates.Add(false);
                     continue;
-                case Opcode.End:
+                case Opcode.End or Opcode.Delegate:
                     if (blocks.Count > 0 && blocks.Pop() >= 0) openLoops.Pop();
                     continue;
                 case Opcode.Call or Opcode.CallIndirect or Opcode.CallRef or Opcode.MemoryGrow:

@@ -78,6 +78,11 @@ internal sealed partial class FunctionCompiler
         RegionExit,
         /// <summary>A try_table with catch clauses: a CIL try block (one without catches is compiled as a Block).</summary>
         TryTable,
+        /// <summary>
+        /// A legacy try with catch clauses or a delegate that skips a region: its body is a CIL try block, its catch
+        /// bodies ordinary code after it (see FunctionCompiler.LegacyExceptions). One without either is compiled as a Block.
+        /// </summary>
+        Try,
     }
 
     private sealed class Control
@@ -99,7 +104,7 @@ internal sealed partial class FunctionCompiler
         /// <summary>For an if: whether the caches were stale at the if (the state the else branch starts in).</summary>
         public bool StaleAtIf;
         /// <summary>
-        /// The innermost try_table whose protected body holds this block's label, null when none does. A branch
+        /// The innermost try_table or legacy try whose protected body holds this block's label, null when none does. A branch
         /// to a label of another region must <c>leave</c> (see FunctionCompiler.Exceptions).
         /// </summary>
         public Control? TryRegion;
@@ -113,6 +118,15 @@ internal sealed partial class FunctionCompiler
         /// </summary>
         public int SpillBase;
         public LocalBuilder[] Spills = [];
+        /// <summary>For a legacy try: its catch clauses (found by a scan ahead), the label of each catch body, and which one is being emitted (-1 in the body).</summary>
+        public LegacyClause[] LegacyClauses = [];
+        public Label[] ClauseLabels = [];
+        public int CurrentClause = -1;
+        /// <summary>For a legacy try: the exception its handlers caught, for the catch bodies' payload and for rethrow.</summary>
+        public LocalBuilder? CaughtException;
+        /// <summary>For a legacy try ending in delegate: the region whose handlers get its exceptions (null: the caller).</summary>
+        public bool Delegates;
+        public Control? DelegateRegion;
         /// <summary>For a try_table: the landing pads of branches that leave it, emitted after it (see <see cref="ExitPad"/>).</summary>
         public List<ExitPad>? Pads;
 
@@ -175,7 +189,8 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     private bool IsSmallLeaf => !_hasCalls && _outlined.Count == 0 && _body.Code.Length <= 4096 && _locals.Length <= 256 && _m.Config.StackReserveBytes >= 64 * 1024;
 
-    private static bool IsStructural(Opcode op) => op is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End or Opcode.TryTable;
+    private static bool IsStructural(Opcode op) => op is Opcode.Block or Opcode.Loop or Opcode.If or Opcode.Else or Opcode.End or Opcode.TryTable
+        or Opcode.Try or Opcode.Catch or Opcode.CatchAll or Opcode.Delegate;
 
     /// <summary>
     /// Traps before the .NET stack overflows: the address of a local is the stack pointer, compared with

@@ -12,8 +12,6 @@ internal static class Unsupported
         {
             _ when prefix == 0xFB => "GC",
             Opcode.RefEq => "GC",
-            // The legacy instructions; throw, throw_ref and try_table are compiled.
-            Opcode.Try or Opcode.Catch or Opcode.Rethrow or Opcode.Delegate or Opcode.CatchAll => "exception handling",
             Opcode.CallRef or Opcode.ReturnCallRef => "typed function references",
             _ when prefix == 0xFE => "threads",
             Opcode.I64Add128 or Opcode.I64Sub128 or Opcode.I64MulWideS or Opcode.I64MulWideU => "wide arithmetic",

@@ -16,7 +16,7 @@ public sealed record WastHostReference(uint Value)
 /// <summary>
 /// Runs the execution commands of a script on the WasmSharp engine: one <see cref="Store"/> per script,
 /// the <c>spectest</c> host module of the reference interpreter, <c>register</c>, actions and every
-/// assertion. What the engine cannot run yet (GC, typed function references, legacy exception handling) is
+/// assertion. What the engine cannot run yet (GC, typed function references) is
 /// skipped with a reason that starts with "needs " and names the feature; everything else passes or fails.
 /// Dispose it to free the script's memories at once rather than at finalization.
 /// </summary>
