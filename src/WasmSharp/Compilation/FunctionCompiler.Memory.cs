@@ -209,15 +209,7 @@ internal sealed partial class FunctionCompiler
         {
             // An earlier check of the same local's value covered this access, and memories never shrink.
             _il.Emit(OpCodes.Conv_U8);
-            _il.Emit(OpCodes.Conv_U);
-            _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
-            _il.Emit(OpCodes.Add);
-            if (memArg.Offset != 0)
-            {
-                LdcI8((long)memArg.Offset);
-                _il.Emit(OpCodes.Conv_U);
-                _il.Emit(OpCodes.Add);
-            }
+            EmitNativeAddress(m, memArg.Offset);
             return;
         }
         if (fact >= 0) _checkedEnds[fact] = end;
@@ -261,12 +253,18 @@ internal sealed partial class FunctionCompiler
         }
         EmitTrap(TrapCode.MemoryOutOfBounds);
         _il.MarkLabel(ok);
+        EmitNativeAddress(m, memArg.Offset);
+    }
+
+    /// <summary>[checked 64-bit address] → memory <paramref name="m"/>'s base + address + <paramref name="offset"/>.</summary>
+    private void EmitNativeAddress(int m, ulong offset)
+    {
         _il.Emit(OpCodes.Conv_U);
         _il.Emit(OpCodes.Ldloc, _memoryBase[m]!);
         _il.Emit(OpCodes.Add);
-        if (memArg.Offset != 0)
+        if (offset != 0)
         {
-            LdcI8((long)memArg.Offset);
+            LdcI8((long)offset);
             _il.Emit(OpCodes.Conv_U);
             _il.Emit(OpCodes.Add);
         }
