@@ -125,6 +125,9 @@ internal sealed partial class FunctionCompiler
     /// [a n] → a rotated by n, as the shift-or pattern the JIT turns into one rotate instruction (what
     /// BitOperations.RotateLeft is, but that one is a method to inline, not an intrinsic).
     /// </summary>
+    /// <summary>Whether the instruction emitted last was an integer constant (the count of a rotate that follows).</summary>
+    private bool _previousWasConstant;
+
     private void Rotate(bool is64, bool left)
     {
         Pop();
@@ -132,6 +135,16 @@ internal sealed partial class FunctionCompiler
         if (is64) _il.Emit(OpCodes.Conv_I4);
         var n = RentTemp(typeof(int));
         var a = RentTemp(is64 ? typeof(long) : typeof(int));
+        if (_previousWasConstant)
+        {
+            // See NumericOps.RotateCounts: a constant count would let the JIT miscompile a following zero test.
+            LdcI4(width - 1);
+            _il.Emit(OpCodes.And);
+            _il.Emit(OpCodes.Stloc, n);
+            EmitField(OpCodes.Ldsfld, Members.Field(typeof(NumericOps), nameof(NumericOps.RotateCounts)));
+            _il.Emit(OpCodes.Ldloc, n);
+            _il.Emit(OpCodes.Ldelem_I4);
+        }
         _il.Emit(OpCodes.Stloc, n);
         _il.Emit(OpCodes.Stloc, a);
         _il.Emit(OpCodes.Ldloc, a);

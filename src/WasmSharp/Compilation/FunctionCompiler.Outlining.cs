@@ -193,6 +193,7 @@ internal sealed partial class FunctionCompiler
             TrackCheckedBounds(in ins, previousLocalGet);
             previousLocalGet = ins.Opcode == Opcode.LocalGet ? ins.Index : -1;
             Emit(in ins);
+            _previousWasConstant = ins.Opcode is Opcode.I32Const or Opcode.I64Const;
             if (_controls.Count == 0) break;
         }
     }

@@ -356,6 +356,15 @@ internal static class NumericOps
     internal static double F64NegZero = -0.0;
     internal static double F64One = 1.0;
     internal static double F64NegOne = -1.0;
+
+    /// <summary>
+    /// Rotation counts 0..63, read at run time instead of written as constants. .NET 10's JIT believes a rotate
+    /// by a constant non-zero count sets the zero flag (it does not: x64 ROL/ROR leave ZF alone) and drops the
+    /// compare of a following "is it zero" branch or select, which then reads a stale flag (dotnet/runtime#129288,
+    /// fixed in .NET 11 by #129348). A count the JIT cannot fold keeps the compare; the load is off the rotated
+    /// value's dependency chain. Found by differential fuzzing against binaryen's interpreter.
+    /// </summary>
+    internal static int[] RotateCounts = [.. Enumerable.Range(0, 64)];
 #pragma warning restore CA2211
 
     [MethodImpl(MethodImplOptions.NoInlining)]

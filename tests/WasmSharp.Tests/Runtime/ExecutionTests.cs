@@ -87,6 +87,67 @@ public class ExecutionTests
         Assert.Equal(TrapCode.MemoryOutOfBounds, Assert.Throws<TrapException>(() => joined(65533, 0)).Code);
     }
 
+    [Theory]
+    [InlineData("i32.rotl")]
+    [InlineData("i32.rotr")]
+    public void AZeroTestOfARotateByAConstantSeesTheRotatedValue(string rotate)
+    {
+        // .NET 10's JIT drops the compare after a rotate by a constant, and x64 rotates do not set the zero flag
+        // (dotnet/runtime#129288): without NumericOps.RotateCounts these read whatever flag came before.
+        var instance = Instantiate($$"""
+            (module
+              (global $g (mut i32) (i32.const 0))
+              (func $touch (global.set $g (i32.add (global.get $g) (i32.const 1))))
+              (func (export "branch") (param i32) (result i32)
+                (call $touch)
+                (if (result i32) ({{rotate}} (local.get 0) (i32.const 28)) (then (i32.const 1)) (else (i32.const -1))))
+              (func (export "select") (param i32) (result i32)
+                (call $touch)
+                (select (i32.const 1) (i32.const -1) ({{rotate}} (local.get 0) (i32.const 65500)))))
+            """);
+        foreach (var name in new[] { "branch", "select" })
+        {
+            var f = instance.GetFunction<int, int>(name);
+            Assert.Equal(-1, f(0));
+            Assert.Equal(1, f(1));
+            Assert.Equal(1, f(int.MinValue));
+        }
+    }
+
+    [Fact]
+    public void ARotateFeedingABranchInAnOutlinedRegionIsRight()
+    {
+        // The shape differential fuzzing found: the region's exit code is a select on the rotated value.
+        var engine = new Engine(EngineConfig.Default with { OutliningBudgetScale = 0.0001 });
+        var instance = new Linker(engine).Instantiate(new Store(engine), Module.FromText(engine, """
+            (module
+              (global $limit (mut i32) (i32.const 10))
+              (func (export "f") (param i32) (result i32)
+                loop (result f32)
+                  global.get $limit
+                  i32.eqz
+                  if
+                    i32.const 99
+                    return
+                  end
+                  global.get $limit
+                  i32.const 1
+                  i32.sub
+                  global.set $limit
+                  block (result f32)
+                    local.get 0
+                    i32.const 65500
+                    i32.rotl
+                    br_if 1
+                    f32.const 1
+                  end
+                end
+                drop
+                global.get $limit))
+            """));
+        Assert.Equal(9, instance.GetFunction<int, int>("f")(0));
+    }
+
     [Fact]
     public void OutOfBoundsLoadTraps()
     {
