@@ -51,22 +51,28 @@ internal sealed partial class FunctionCompiler
             EmitBlock(in ins, ControlKind.Block);
             return;
         }
-        var (ps, rs) = _m.BlockSignature(ins.BlockType);
         var targets = new Control[catches.Length];
         for (var i = 0; i < catches.Length; i++) targets[i] = Target(catches[i].Label);
-        var t = new Control
+        var t = NewRegionControl(ControlKind.TryTable, ins.BlockType);
+        t.Catches = catches;
+        t.CatchTargets = targets;
+        BeginRegion(t);
+    }
+
+    /// <summary>The control of a try_table or try that becomes a CIL protected region inside the current one.</summary>
+    private Control NewRegionControl(ControlKind kind, BlockType blockType)
+    {
+        var (ps, rs) = _m.BlockSignature(blockType);
+        return new Control
         {
-            Kind = ControlKind.TryTable,
+            Kind = kind,
             Label = _il.DefineLabel(),
             Params = ps,
             Results = rs,
             Height = _stack.Count - ps.Length,
             TryRegion = _tryRegion,
-            Catches = catches,
-            CatchTargets = targets,
             SpillBase = _tryRegion?.Height ?? 0,
         };
-        BeginRegion(t);
     }
 
     /// <summary>

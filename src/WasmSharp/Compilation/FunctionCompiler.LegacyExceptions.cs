@@ -98,21 +98,11 @@ internal sealed partial class FunctionCompiler
             EmitBlock(in ins, ControlKind.Block);
             return;
         }
-        var (ps, rs) = _m.BlockSignature(ins.BlockType);
-        var t = new Control
-        {
-            Kind = ControlKind.Try,
-            Label = _il.DefineLabel(),
-            Params = ps,
-            Results = rs,
-            Height = _stack.Count - ps.Length,
-            TryRegion = _tryRegion,
-            SpillBase = _tryRegion?.Height ?? 0,
-            LegacyClauses = [.. shape.Clauses],
-            Delegates = delegates,
-            DelegateRegion = delegateRegion,
-            CaughtException = RentTemp(typeof(ThrownException)),
-        };
+        var t = NewRegionControl(ControlKind.Try, ins.BlockType);
+        t.LegacyClauses = [.. shape.Clauses];
+        t.Delegates = delegates;
+        t.DelegateRegion = delegateRegion;
+        t.CaughtException = RentTemp(typeof(ThrownException));
         t.ClauseLabels = new Label[t.LegacyClauses.Length];
         for (var i = 0; i < t.ClauseLabels.Length; i++) t.ClauseLabels[i] = _il.DefineLabel();
         BeginRegion(t);

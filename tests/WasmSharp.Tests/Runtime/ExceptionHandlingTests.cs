@@ -7,13 +7,8 @@ namespace WasmSharp.Tests.Runtime;
 /// <summary>Exception handling (Wasm 3.0: tags, throw, throw_ref, try_table, exnref) on the engine and through the embedding API.</summary>
 public class ExceptionHandlingTests
 {
-    private static Instance Instantiate(string wat, Linker? linker = null, Store? store = null, Engine? engine = null)
-    {
-        engine ??= linker?.Engine ?? store?.Engine ?? new Engine();
-        linker ??= new Linker(engine);
-        store ??= new Store(engine);
-        return linker.Instantiate(store, RuntimeModule.FromText(engine, wat));
-    }
+    private static Instance Instantiate(string wat, Linker? linker = null, Store? store = null, Engine? engine = null) =>
+        TestModules.Instantiate(wat, linker, store, engine);
 
     [Fact]
     public void CatchByTagDeliversTheValuesToTheMatchingClause()

@@ -6,13 +6,8 @@ namespace WasmSharp.Tests.Runtime;
 /// <summary>The legacy exception instructions (try, catch, catch_all, rethrow, delegate) on the engine.</summary>
 public class LegacyExceptionTests
 {
-    private static Instance Instantiate(string wat, Linker? linker = null, Store? store = null)
-    {
-        var engine = linker?.Engine ?? store?.Engine ?? new Engine();
-        linker ??= new Linker(engine);
-        store ??= new Store(engine);
-        return linker.Instantiate(store, RuntimeModule.FromText(engine, wat));
-    }
+    private static Instance Instantiate(string wat, Linker? linker = null, Store? store = null, Engine? engine = null) =>
+        TestModules.Instantiate(wat, linker, store, engine);
 
     [Fact]
     public void CatchByTagPushesTheValuesOnTheStackUnderTheTry()
