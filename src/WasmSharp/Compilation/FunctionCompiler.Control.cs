@@ -17,15 +17,7 @@ internal sealed partial class FunctionCompiler
         }
         var (ps, rs) = _m.BlockSignature(ins.BlockType);
         if (kind == ControlKind.If) Pop();
-        var c = new Control
-        {
-            Kind = kind,
-            Label = _il.DefineLabel(),
-            Params = ps,
-            Results = rs,
-            Height = _stack.Count - ps.Length,
-            TryRegion = _tryRegion,
-        };
+        var c = NewControl(kind, ps, rs);
         if (kind == ControlKind.If)
         {
             c.ElseLabel = _il.DefineLabel();
@@ -99,6 +91,17 @@ internal sealed partial class FunctionCompiler
         PushAll(c.Results);
         _unreachable = !reachable;
     }
+
+    /// <summary>A block's control with its parameters on top of the stack, inside the current try region.</summary>
+    private Control NewControl(ControlKind kind, ValType[] ps, ValType[] rs) => new()
+    {
+        Kind = kind,
+        Label = _il.DefineLabel(),
+        Params = ps,
+        Results = rs,
+        Height = _stack.Count - ps.Length,
+        TryRegion = _tryRegion,
+    };
 
     private Control Target(uint depth) => _controls[_controls.Count - 1 - (int)depth];
 

@@ -63,16 +63,9 @@ internal sealed partial class FunctionCompiler
     private Control NewRegionControl(ControlKind kind, BlockType blockType)
     {
         var (ps, rs) = _m.BlockSignature(blockType);
-        return new Control
-        {
-            Kind = kind,
-            Label = _il.DefineLabel(),
-            Params = ps,
-            Results = rs,
-            Height = _stack.Count - ps.Length,
-            TryRegion = _tryRegion,
-            SpillBase = _tryRegion?.Height ?? 0,
-        };
+        var c = NewControl(kind, ps, rs);
+        c.SpillBase = _tryRegion?.Height ?? 0;
+        return c;
     }
 
     /// <summary>

@@ -36,13 +36,9 @@ internal sealed partial class FunctionCompiler
     /// </summary>
     private readonly Dictionary<long, long> _checkedEnds = [];
 
-    /// <summary>The local the instruction being emitted takes its address from: the previous one was its local.get (else -1).</summary>
-    private long _addressLocal = -1;
-
-    /// <summary>Keeps <see cref="_checkedEnds"/> and <see cref="_addressLocal"/> right before <paramref name="ins"/> is emitted.</summary>
-    private void TrackCheckedBounds(in Instruction ins, long previousLocalGet)
+    /// <summary>Forgets the bounds facts that <paramref name="ins"/> makes untrue (see <see cref="_checkedEnds"/>), before it is emitted.</summary>
+    private void TrackCheckedBounds(in Instruction ins)
     {
-        _addressLocal = previousLocalGet;
         if (_checkedEnds.Count == 0) return;
         switch (ins.Opcode)
         {
@@ -273,7 +269,8 @@ internal sealed partial class FunctionCompiler
     private void Load(in Instruction ins, int size, ValType result, OpCode load, OpCode? widen = null)
     {
         Pop();
-        EmitEffectiveAddress(ins.MemArg, size, _addressLocal);
+        // The address comes straight from a local when the instruction before the load was its local.get.
+        EmitEffectiveAddress(ins.MemArg, size, _previous.Opcode == Opcode.LocalGet ? _previous.Index : -1);
         _il.Emit(OpCodes.Unaligned, (byte)1);
         _il.Emit(load);
         if (widen is { } w) _il.Emit(w);

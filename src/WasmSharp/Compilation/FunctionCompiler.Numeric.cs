@@ -125,9 +125,6 @@ internal sealed partial class FunctionCompiler
     /// [a n] → a rotated by n, as the shift-or pattern the JIT turns into one rotate instruction (what
     /// BitOperations.RotateLeft is, but that one is a method to inline, not an intrinsic).
     /// </summary>
-    /// <summary>Whether the instruction emitted last was an integer constant (the count of a rotate that follows).</summary>
-    private bool _previousWasConstant;
-
     private void Rotate(bool is64, bool left)
     {
         Pop();
@@ -135,7 +132,7 @@ internal sealed partial class FunctionCompiler
         if (is64) _il.Emit(OpCodes.Conv_I4);
         var n = RentTemp(typeof(int));
         var a = RentTemp(is64 ? typeof(long) : typeof(int));
-        if (_previousWasConstant)
+        if (_previous.Opcode is Opcode.I32Const or Opcode.I64Const)
         {
             // See NumericOps.RotateCounts: a constant count would let the JIT miscompile a following zero test.
             LdcI4(width - 1);

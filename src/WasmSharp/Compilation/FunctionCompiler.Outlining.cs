@@ -170,7 +170,6 @@ internal sealed partial class FunctionCompiler
     private void EmitInstructions()
     {
         var reader = ReaderAt(_rangeStart);
-        var previousLocalGet = -1L;
         while (reader.TryRead(out var ins))
         {
             if (_outlined.TryGetValue(ins.Offset - _body.Offset, out var region))
@@ -179,7 +178,7 @@ internal sealed partial class FunctionCompiler
                 if (!_unreachable) EmitRegionCall(region);
                 reader = ReaderAt(region.End);
                 _checkedEnds.Clear();
-                previousLocalGet = -1;
+                _previous = default;
                 continue;
             }
             if (_unreachable)
@@ -190,10 +189,9 @@ internal sealed partial class FunctionCompiler
             {
                 ChargeFuel(ins.Opcode);
             }
-            TrackCheckedBounds(in ins, previousLocalGet);
-            previousLocalGet = ins.Opcode == Opcode.LocalGet ? ins.Index : -1;
+            TrackCheckedBounds(in ins);
             Emit(in ins);
-            _previousWasConstant = ins.Opcode is Opcode.I32Const or Opcode.I64Const;
+            _previous = (ins.Opcode, ins.Index);
             if (_controls.Count == 0) break;
         }
     }

@@ -35,6 +35,12 @@ internal sealed partial class FunctionCompiler
     private bool _unreachable;
 
     /// <summary>
+    /// The instruction emitted just before the current one (default after a region call): a load whose address
+    /// is a local.get, or a rotate whose count is a constant, is compiled differently.
+    /// </summary>
+    private (Opcode Opcode, uint Index) _previous;
+
+    /// <summary>
     /// The body is so large that inline bounds checks would push it past the JIT's limits for optimizing a
     /// method (set by <see cref="Prescan"/>): its memory accesses call <see cref="MemoryOps.Address32"/> instead.
     /// </summary>
