@@ -398,7 +398,7 @@ internal sealed partial class FunctionCompiler
         _describeBudget = 4 * whole.Instructions;
         var chosen = new List<Region>();
         var frames = new List<PlanFrame>();
-        IlCost total = default;
+        IlCost soFar = default;
         if (_region is null)
         {
             frames.Add(new PlanFrame { Level = 0, LabelArity = _type.Results.Length, IsFunctionLabel = true, HasBody = true, Results = _type.Results.Length, StatementStart = 0 });
@@ -502,9 +502,9 @@ internal sealed partial class FunctionCompiler
             var next = reader.Offset - _body.Offset;
             var top = frames[^1];
             var cost = IlCost.Of(in ins);
-            total.Add(cost);
+            soFar.Add(cost);
             positions.Add(next);
-            costs.Add(total);
+            costs.Add(soFar);
             top.StatementCost.Add(cost);
             switch (ins.Opcode)
             {
@@ -589,7 +589,7 @@ internal sealed partial class FunctionCompiler
             if (!top.Unreachable && height == top.Base && top.HasBody) EndStatement(top, next);
         }
         if (_region is not null) EndBody(root);
-        if (total.Fraction <= budget || chosen.Count == 0) return;
+        if (chosen.Count == 0) return;
         // Regions were chosen bottom-up, so later ones may contain earlier ones: keep the outermost (the others are
         // chosen again when the enclosing region's method is compiled).
         chosen.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.End.CompareTo(a.End));
